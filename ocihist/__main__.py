@@ -1,0 +1,3 @@
+from ocihist.cli.app import main
+
+main()

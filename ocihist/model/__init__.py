@@ -1,0 +1,13 @@
+"""Typed, immutable descriptions of images. No I/O."""
+
+from ocihist.model.config import HistoryEntry, ImageConfig
+from ocihist.model.descriptor import Descriptor, Platform
+from ocihist.model.digest import Digest
+from ocihist.model.findings import Finding
+from ocihist.model.image import Artifact, Image, Layer
+from ocihist.model.manifest import Index, ImageManifest, Manifest, Schema1Layer, Schema1Manifest
+
+__all__ = [
+    "Artifact", "Descriptor", "Digest", "Finding", "HistoryEntry", "Image", "ImageConfig",
+    "ImageManifest", "Index", "Layer", "Manifest", "Platform", "Schema1Layer", "Schema1Manifest",
+]

@@ -1,0 +1,21 @@
+"""Non-fatal facts about an input, carried in results rather than logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a reader should know: `code` is stable, `message` is for people."""
+
+    code: str
+    message: str
+    where: str = ""
+    severity: Severity = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
