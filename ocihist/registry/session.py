@@ -1,0 +1,75 @@
+"""A pull session: one HTTP client, one RegistryClient per registry, credentials wiring."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from ocihist.registry.client import RegistryClient
+from ocihist.registry.credentials import Credentials, lookup
+from ocihist.registry.http import Http
+from ocihist.registry.reference import Reference
+
+COSIGN_SUFFIXES = (".sig", ".att", ".sbom")
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkOptions:
+    insecure: bool = False
+    ca_cert: str | None = None
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5
+    max_wait: float = 60.0
+    per_host: int = 6
+    username: str | None = None
+    password: str | None = None
+
+
+class Session:
+    """Shares connections and tokens between every reference of one pull."""
+
+    def __init__(self, options: NetworkOptions) -> None:
+        self.options = options
+        self.http = Http(ca_cert=options.ca_cert, timeout=options.timeout,
+                         retries=options.retries, backoff=options.backoff,
+                         max_wait=options.max_wait, per_host=options.per_host)
+        self._clients: dict[str, RegistryClient] = {}
+        self._lock = threading.Lock()
+
+    def client(self, ref: Reference) -> RegistryClient:
+        with self._lock:
+            client = self._clients.get(ref.registry)
+            if client is None:
+                client = RegistryClient(self.http, ref, credentials=lambda: self._creds(ref),
+                                        insecure=self.options.insecure,
+                                        plain_http=self._plain(ref))
+                self._clients[ref.registry] = client
+            return client
+
+    def _plain(self, ref: Reference) -> bool:
+        """Plain HTTP with --insecure, or for loopback hosts unless a CA certificate is given."""
+        return self.options.insecure or (ref.is_loopback and not self.options.ca_cert)
+
+    def _creds(self, ref: Reference) -> Credentials | None:
+        return lookup(ref, username=self.options.username, password=self.options.password)
+
+    @property
+    def token_requests(self) -> int:
+        return sum(c.auth.token_requests for c in self._clients.values())
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def fallback_tag(digest: object) -> str:
+    """The OCI referrers fallback tag of a digest: `sha256-<hex>`."""
+    return str(digest).replace(":", "-", 1)
+
+
+def is_discovery_tag(tag: str) -> bool:
+    """True for `sha256-<hex>` fallback tags and cosign `.sig/.att/.sbom` tags."""
+    head, _, suffix = tag.partition(".")
+    alg, _, hexpart = head.partition("-")
+    return alg in ("sha256", "sha512") and len(hexpart) in (64, 128) and (
+        not suffix or f".{suffix}" in COSIGN_SUFFIXES)

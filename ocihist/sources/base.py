@@ -1,0 +1,93 @@
+"""The one protocol every input answers, and what it answers with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ocihist.errors import MissingBlob
+from ocihist.model.descriptor import Descriptor
+from ocihist.model.digest import Digest
+from ocihist.model.findings import Finding
+from ocihist.model.image import Artifact, Image
+from ocihist.model.parse import JSON_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """A top-level entry of an input, in the input's own order.
+
+    Either `descriptor` points at a manifest or index blob the resolver walks, or the
+    source had no such blob (docker save, a bare config) and built `entry` itself.
+    """
+
+    where: str
+    names: tuple[str, ...] = ()
+    ref: str | None = None
+    descriptor: Descriptor | None = None
+    entry: Image | Artifact | None = None
+
+
+class Source(Protocol):
+    """A read-only place images come from."""
+
+    origin: str
+    kind: str
+
+    def roots(self) -> Sequence[Root]:
+        """Top-level entries, in the input's order."""
+
+    def has_blob(self, digest: Digest) -> bool:
+        """Whether the blob is present (content is checked only when read)."""
+
+    def blob_size(self, digest: Digest) -> int | None:
+        """The stored size of a present blob, else None."""
+
+    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
+        """The whole blob, its digest verified; MissingBlob or IntegrityError otherwise."""
+
+    def findings(self) -> Sequence[Finding]:
+        """Facts about the input as a whole (not about one image)."""
+
+
+@dataclass(slots=True)
+class Inventory:
+    """Everything found in one input: images and artifacts in input order."""
+
+    origin: str
+    kind: str
+    entries: list[Image | Artifact] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[Image]:
+        return [e for e in self.entries if isinstance(e, Image)]
+
+    @property
+    def artifacts(self) -> list[Artifact]:
+        return [e for e in self.entries if isinstance(e, Artifact)]
+
+
+class PrebuiltSource:
+    """A source whose roots carry finished entries; it has no blobs to read by digest."""
+
+    origin: str
+    kind: str
+    _roots: list[Root]
+    _findings: list[Finding]
+
+    def roots(self) -> Sequence[Root]:
+        return self._roots
+
+    def findings(self) -> Sequence[Finding]:
+        return self._findings
+
+    def has_blob(self, digest: Digest) -> bool:
+        return False
+
+    def blob_size(self, digest: Digest) -> int | None:
+        return None
+
+    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
+        raise MissingBlob(f"{self.kind} input has no blob {desc.digest}", where=self.origin)

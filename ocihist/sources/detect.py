@@ -1,0 +1,181 @@
+"""What an input is, decided from its content, never from its name."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from ocihist.errors import CorruptInput, InputError, MalformedDocument, UnrecognizedInput
+from ocihist.model.parse import JSON_LIMIT, load_json
+from ocihist.sources import dockersave
+from ocihist.sources.bare import BareSource
+from ocihist.sources.base import Inventory
+from ocihist.sources.compressed import CheckedStream, compression_of, decompressing
+from ocihist.sources.dockersave import DockerSaveSource, read_save_manifest
+from ocihist.sources.layout import INDEX_FILE, ContainersDirSource, OciLayoutSource
+from ocihist.sources.legacy import REPOSITORIES_FILE, LegacySource
+from ocihist.sources.resolve import resolve
+from ocihist.sources.tarindex import BLOCK
+from ocihist.sources.tree import DirTree, FileTree, TarTree
+
+STDIN = "-"
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read to sniff it."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._rest.read(n)
+        if n < 0:
+            data, self._head = self._head + self._rest.read(), b""
+            return data
+        data, self._head = self._head[:n], self._head[n:]
+        if len(data) < n:
+            data += self._rest.read(n - len(data))
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_head(stream: BinaryIO, n: int = BLOCK) -> bytes:
+    head = b""
+    while len(head) < n:
+        chunk = stream.read(n - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _is_tar(head: bytes) -> bool:
+    if len(head) < BLOCK or head == b"\0" * BLOCK:
+        return False
+    from ocihist.sources.tarindex import _checksum_ok
+
+    return _checksum_ok(head[:BLOCK])
+
+
+def _is_json(head: bytes) -> bool:
+    return head.lstrip()[:1] in (b"{", b"[")
+
+
+def inspect(path: str, *, config: str | None = None) -> Inventory:
+    """Read every image and artifact in the input at `path` (`-` for stdin)."""
+    with _opened(path) as (stream, seekable, size):
+        head = _read_head(stream)
+        kind = compression_of(head)
+        if kind is not None:
+            inner = CheckedStream(decompressing(_Prefixed(head, stream), kind), kind=kind,
+                                  label=path)
+            body_head = _read_head(inner)  # type: ignore[arg-type]
+            body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
+            inventory = _from_stream(body, body_head, path, seekable=False, size=None,
+                                     config=config)
+            inventory.kind += f"+{kind}"
+            return inventory
+        if seekable:
+            stream.seek(0)
+            return _from_stream(stream, head, path, seekable=True, size=size, config=config)
+        return _from_stream(_Prefixed(head, stream), head, path,  # type: ignore[arg-type]
+                            seekable=False, size=None, config=config)
+
+
+@contextmanager
+def _opened(path: str) -> Iterator[tuple[BinaryIO, bool, int | None]]:
+    if path == STDIN:
+        yield sys.stdin.buffer, False, None
+        return
+    target = Path(path)
+    try:
+        info = target.stat()
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
+    try:
+        handle = target.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
+    with handle:
+        seekable = stat.S_ISREG(info.st_mode)
+        yield handle, seekable, info.st_size if seekable else None
+
+
+def open_input(path: str, *, config: str | None = None) -> Inventory:
+    """The public entry point: a file, a folder, or `-`."""
+    try:
+        if path != STDIN and Path(path).is_dir():
+            return from_tree(DirTree(Path(path)), path)
+        return inspect(path, config=config)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=path) from None
+
+
+def _from_stream(stream: BinaryIO, head: bytes, path: str, *, seekable: bool,
+                 size: int | None, config: str | None) -> Inventory:
+    if _is_tar(head):
+        tree = TarTree(stream, label=path, seekable=seekable, total_size=size,
+                       keep_limit=JSON_LIMIT)
+        return from_tree(tree, path)
+    if _is_json(head):
+        raw = stream.read(JSON_LIMIT + 1)
+        if len(raw) > JSON_LIMIT:
+            raise MalformedDocument(f"JSON input over the {JSON_LIMIT}-byte limit", where=path)
+        config_raw = _read_config(config) if config else None
+        return resolve(BareSource(raw, path, config_raw, config))
+    if not head:
+        raise UnrecognizedInput("the input is empty", where=path)
+    if len(head) < BLOCK and not head.strip(b"\0"):
+        raise CorruptInput("truncated input", where=path)
+    raise UnrecognizedInput("not a tar archive, a compressed archive, an image folder or a "
+                            "JSON document", where=path)
+
+
+def _read_config(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(JSON_LIMIT + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read config: {exc.strerror}", where=path) from None
+    if len(raw) > JSON_LIMIT:
+        raise MalformedDocument(f"config over the {JSON_LIMIT}-byte limit", where=path)
+    return raw
+
+
+def from_tree(tree: FileTree, origin: str) -> Inventory:
+    """Pick the format of a folder or archive by the files it holds."""
+    has_manifest = tree.size(dockersave.MANIFEST_FILE) is not None
+    if tree.size(INDEX_FILE) is not None:
+        archived = isinstance(tree, TarTree)
+        layout = OciLayoutSource(tree, origin, "oci-archive" if archived else "oci-layout")
+        if has_manifest and archived:
+            entries = read_save_manifest(tree)
+            if not layout.listed:
+                source = DockerSaveSource(tree, origin, entries)
+                source.kind = "docker-archive-oci"
+                return resolve(source)
+            layout.kind = "docker-archive-oci"
+            inventory = resolve(layout)
+            dockersave.add_repo_tags(inventory, entries)
+            return inventory
+        return resolve(layout)
+    if has_manifest and tree.size(INDEX_FILE) is None:
+        raw = tree.read(dockersave.MANIFEST_FILE, limit=JSON_LIMIT)
+        if isinstance(load_json(raw, where=f"{origin}: manifest.json"), dict):
+            return resolve(ContainersDirSource(tree, origin, raw))
+        return resolve(DockerSaveSource(tree, origin, read_save_manifest(tree)))
+    if tree.size(REPOSITORIES_FILE) is not None:
+        return resolve(LegacySource(tree, origin))
+    raise UnrecognizedInput("no index.json, manifest.json or repositories: not an image "
+                            "layout or archive", where=origin)

@@ -1,0 +1,71 @@
+"""OCI image layouts (folders and oci-archives) and containers-image `dir:` folders."""
+
+from __future__ import annotations
+
+from ocihist.errors import MalformedDocument
+from ocihist.model import mediatypes as mt
+from ocihist.model.descriptor import Descriptor
+from ocihist.model.digest import Digest
+from ocihist.model.findings import Finding
+from ocihist.model.parse import json_object, parse_descriptor, sniff_media_type
+from ocihist.sources.base import Root
+from ocihist.sources.blobs import TreeBlobSource
+from ocihist.sources.tree import FileTree
+
+INDEX_FILE = "index.json"
+LAYOUT_FILE = "oci-layout"
+DIR_MANIFEST = "manifest.json"
+
+
+def entry_names(desc: Descriptor) -> tuple[str, ...]:
+    """The names an index.json entry gives its image, each once, ref.name first."""
+    names = [desc.annotation(mt.ANNOTATION_REF_NAME),
+             desc.annotation(mt.ANNOTATION_CONTAINERD_NAME)]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+class OciLayoutSource(TreeBlobSource):
+    """An OCI image layout: `oci-layout`, `index.json` and `blobs/<alg>/<hex>`."""
+
+    def __init__(self, tree: FileTree, origin: str, kind: str = "oci-layout") -> None:
+        super().__init__(tree, origin)
+        self.kind = kind
+        where = f"{tree.label}: {INDEX_FILE}"
+        index = json_object(tree.read(INDEX_FILE, limit=16 << 20), where=where, what=INDEX_FILE)
+        if "mediaType" not in index:
+            self._findings.append(Finding("no-media-type", "index.json has no mediaType",
+                                          INDEX_FILE, "info"))
+        if tree.size(LAYOUT_FILE) is None:
+            self._findings.append(Finding("no-oci-layout", "the oci-layout file is absent",
+                                          LAYOUT_FILE))
+        manifests = index.get("manifests")
+        if manifests is not None and not isinstance(manifests, list):
+            raise MalformedDocument("`manifests` is not a list", where=where)
+        self.listed = manifests is not None and len(manifests) > 0
+        for i, item in enumerate(manifests or []):
+            entry_where = f"index.json manifests[{i}]"
+            desc = parse_descriptor(item, where=entry_where)
+            names = entry_names(desc)
+            self._roots.append(Root(where=entry_where, names=names,
+                                    ref=desc.annotation(mt.ANNOTATION_REF_NAME), descriptor=desc))
+
+
+class ContainersDirSource(TreeBlobSource):
+    """A containers-image `dir:` folder: `manifest.json` plus blobs named by their hex."""
+
+    kind = "containers-dir"
+
+    def __init__(self, tree: FileTree, origin: str, manifest_raw: bytes) -> None:
+        super().__init__(tree, origin)
+        self._manifest_digest = Digest.of(manifest_raw)
+        data = json_object(manifest_raw, where=f"{tree.label}: {DIR_MANIFEST}")
+        desc = Descriptor(sniff_media_type(data), self._manifest_digest, len(manifest_raw))
+        self._roots.append(Root(where=DIR_MANIFEST, descriptor=desc))
+        if tree.size("version") is None:
+            self._findings.append(Finding("no-version-file", "no `version` file (an old "
+                                          "containers-image dir: folder)", "", "info"))
+
+    def blob_name(self, digest: Digest) -> str:
+        if digest == self._manifest_digest:
+            return DIR_MANIFEST
+        return digest.hex

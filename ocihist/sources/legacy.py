@@ -1,0 +1,85 @@
+"""`docker save` from before Docker 1.10: `repositories` plus `<id>/json` parent chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocihist.errors import MalformedDocument
+from ocihist.model.config import HistoryEntry
+from ocihist.model.descriptor import Platform
+from ocihist.model.findings import Finding
+from ocihist.model.image import Image, Layer
+from ocihist.model.parse import JSON_LIMIT, json_object, v1_created_by
+from ocihist.sources.base import PrebuiltSource, Root
+from ocihist.sources.compressed import compression_of
+from ocihist.sources.tree import FileTree
+
+REPOSITORIES_FILE = "repositories"
+MAX_CHAIN = 1000
+
+
+class LegacySource(PrebuiltSource):
+    """Each `repo:tag` in `repositories`, its history rebuilt from the parent chain."""
+
+    kind = "docker-archive-v1"
+
+    def __init__(self, tree: FileTree, origin: str) -> None:
+        self.tree = tree
+        self.origin = origin
+        where = f"{tree.label}: {REPOSITORIES_FILE}"
+        repositories = json_object(tree.read(REPOSITORIES_FILE, limit=JSON_LIMIT), where=where,
+                                   what=REPOSITORIES_FILE)
+        self._roots: list[Root] = []
+        for repo, tags in repositories.items():
+            if not isinstance(tags, dict):
+                raise MalformedDocument(f"tags of {repo!r} are not an object", where=where)
+            for tag, top_id in tags.items():
+                name = f"{repo}:{tag}"
+                self._roots.append(Root(where=f"repositories {name}", names=(name,), ref=name,
+                                        entry=self._image(name, str(top_id))))
+        if not self._roots:
+            raise MalformedDocument("repositories lists no image", where=where)
+        self._findings = [
+            Finding("orphan-config", f"top-level {n} is not referenced (no manifest.json)",
+                    n, "info")
+            for n in tree.names() if "/" not in n and n.endswith(".json")]
+
+    def _chain(self, top_id: str, where: str) -> list[tuple[str, dict[str, Any]]]:
+        """(id, v1 json) from the top image down to the base."""
+        chain: list[tuple[str, dict[str, Any]]] = []
+        seen: set[str] = set()
+        current: str | None = top_id
+        while current:
+            if current in seen or len(chain) >= MAX_CHAIN:
+                raise MalformedDocument(f"the parent chain loops at {current[:12]}", where=where)
+            seen.add(current)
+            data = json_object(self.tree.read(f"{current}/json", limit=JSON_LIMIT),
+                               where=f"{where} {current[:12]}/json")
+            chain.append((current, data))
+            parent = data.get("parent")
+            current = parent if isinstance(parent, str) else None
+        return chain
+
+    def _image(self, name: str, top_id: str) -> Image:
+        where = f"repositories {name}"
+        chain = list(reversed(self._chain(top_id, where)))
+        history = tuple(HistoryEntry(created=_str(d, "created"), created_by=v1_created_by(d),
+                                     comment=_str(d, "comment"), author=_str(d, "author"))
+                        for _id, d in chain)
+        layers = []
+        for index, (layer_id, _data) in enumerate(chain):
+            member = f"{layer_id}/layer.tar"
+            size = self.tree.size(member)
+            plain = size is not None and compression_of(self.tree.magic(member)) is None
+            layers.append(Layer(index, None, None, None, size, size if plain else None,
+                                where=member))
+        top = chain[-1][1]
+        return Image(ref=name, names=(name,), where=where, manifest_digest=None,
+                     manifest_media_type=None, config_digest=None, config_media_type=None,
+                     platform=Platform(_str(top, "os"), _str(top, "architecture")), config=None,
+                     history=history, layers=tuple(layers), created=_str(top, "created"))
+
+
+def _str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
