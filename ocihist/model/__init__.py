@@ -5,7 +5,7 @@ from ocihist.model.descriptor import Descriptor, Platform
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.image import Artifact, Image, Layer
-from ocihist.model.manifest import Index, ImageManifest, Manifest, Schema1Layer, Schema1Manifest
+from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Layer, Schema1Manifest
 
 __all__ = [
     "Artifact", "Descriptor", "Digest", "Finding", "HistoryEntry", "Image", "ImageConfig",

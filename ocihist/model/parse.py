@@ -15,7 +15,7 @@ from ocihist.model import mediatypes as mt
 from ocihist.model.config import HistoryEntry, ImageConfig
 from ocihist.model.descriptor import EMPTY, Descriptor, Platform
 from ocihist.model.digest import Digest
-from ocihist.model.manifest import Index, ImageManifest, Manifest, Schema1Layer, Schema1Manifest
+from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Layer, Schema1Manifest
 
 JSON_LIMIT = 16 * 1024 * 1024
 """The largest JSON document (manifest, index, config) ocihist will parse."""
@@ -236,7 +236,8 @@ def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> 
             comment=_opt_str(compat, "comment"), author=_opt_str(compat, "author"),
             empty_layer=throwaway))
     return Schema1Manifest(
-        raw=raw, digest=digest, media_type=mt.DOCKER_SCHEMA1_SIGNED if signed else mt.DOCKER_SCHEMA1,
+        raw=raw, digest=digest,
+        media_type=mt.DOCKER_SCHEMA1_SIGNED if signed else mt.DOCKER_SCHEMA1,
         name=_opt_str(data, "name"), tag=_opt_str(data, "tag"),
         architecture=_opt_str(data, "architecture") or _opt_str(newest, "architecture"),
         os=_opt_str(newest, "os"), layers=tuple(layers), history=tuple(history),

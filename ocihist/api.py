@@ -1,0 +1,52 @@
+"""The library verbs the CLI is a thin layer over. They return results; they never print."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocihist.errors import InputError, UsageError
+from ocihist.model.descriptor import Platform
+from ocihist.model.image import Image
+from ocihist.sources.base import Inventory
+
+
+def open_input(path: str, *, config: str | None = None) -> Inventory:
+    """Every image and artifact in a folder, archive, JSON document or `-` (stdin)."""
+    from ocihist.sources.detect import open_input as _open
+
+    return _open(path, config=config)
+
+
+def parse_platform(text: str) -> Platform:
+    try:
+        return Platform.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _matches_ref(image: Image, wanted: str) -> bool:
+    if wanted == image.ref or wanted in image.names:
+        return True
+    digests = [str(d) for d in (image.manifest_digest, image.config_digest) if d is not None]
+    return any(d == wanted or (len(wanted) >= 12 and d.startswith(wanted)) for d in digests)
+
+
+def select_images(inventory: Inventory, *, platform: str | None = None,
+                  ref: str | None = None) -> list[Image]:
+    """The images `show` reports: all of them, or those matching --platform and --ref."""
+    images = inventory.images
+    if not images:
+        reasons = sorted({a.reason for a in inventory.artifacts})
+        detail = f": only {'; '.join(reasons)}" if reasons else ""
+        raise InputError(f"no container image in this input{detail}", where=inventory.origin)
+    chosen: Sequence[Image] = images
+    if platform is not None:
+        wanted = parse_platform(platform)
+        chosen = [i for i in chosen if i.platform is not None and i.platform.matches(wanted)]
+    if ref is not None:
+        chosen = [i for i in chosen if _matches_ref(i, ref)]
+    if not chosen:
+        available = sorted({f"{i.ref or '-'} {i.platform or '?'}" for i in images})
+        raise UsageError(f"no image matches the selection; available: {', '.join(available)}",
+                         where=inventory.origin)
+    return list(chosen)

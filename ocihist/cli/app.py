@@ -1,0 +1,75 @@
+"""The typer application, its command registration, and the one error → exit-code handler.
+
+Exit codes: 0 success; 1 finished but part failed; 2 bad input or usage; 3 registry;
+4 layout; 70 an internal error (a bug); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from ocihist.errors import OcihistError
+
+EXIT_BUG = 70
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="Container image build history, offline: every step, its layer, "
+                       "and where each fact came from.")
+
+
+def _register() -> None:
+    from ocihist.cli import ls, show
+
+    show.register(app)
+    ls.register(app)
+    try:
+        from ocihist.cli import pull
+    except ImportError:  # pragma: no cover - pull is optional while it is being built
+        return
+    pull.register(app)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"ocihist: {message}\n")
+    return code
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI on `argv` and return the exit code (tests call this in-process)."""
+    import click
+
+    _register()
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        command.main(args, prog_name="ocihist", standalone_mode=False)
+    except OcihistError as error:
+        return _fail(f"error: {error}", error.exit_code)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        return _fail(f"usage: {error.format_message()}", 2)
+    except click.exceptions.Abort:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the reader left; say nothing
+        return 0
+    except Exception as error:
+        if os.environ.get("OCIHIST_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
+                     "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

@@ -1,0 +1,121 @@
+"""Plain-text tables for `show` and `ls`, oldest step first like a Dockerfile.
+
+Plain columns (not a terminal widget) so that output is the same on a terminal, in a
+pipe and in a log, and so that `show` starts fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ocihist.analyze.history import align, time_kind
+from ocihist.model.findings import Finding
+from ocihist.model.image import Image, Layer
+from ocihist.sources.base import Inventory
+
+TRUNCATE_AT = 60
+
+
+def columns(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart; the last column is never padded."""
+    table = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = []
+    for row in table:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{size}B" if unit == "B" else f"{value:.3g}{unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def show_time(created: str | None, *, truncate: bool) -> str:
+    kind = time_kind(created)
+    if created is None or kind == "absent":
+        return "(not recorded)"
+    text = created[:19] + "Z" if truncate and len(created) > 20 and created[10:11] == "T" \
+        else created
+    return f"{text} ({kind})" if kind in ("zero", "epoch") else text
+
+
+def one_line(text: str | None, truncate: bool) -> str:
+    if text is None:
+        return ""
+    if not truncate:
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    flat = " ".join(text.split())
+    return flat if len(flat) <= TRUNCATE_AT else flat[: TRUNCATE_AT - 3] + "..."
+
+
+def _layer_cell(layer: Layer | None) -> str:
+    if layer is None:
+        return "-"
+    return human_size(layer.size if layer.size is not None else layer.uncompressed_size)
+
+
+def image_header(image: Image) -> str:
+    lines = [f"== {image.ref or '(no name)'}  {image.platform or 'platform unknown'}"]
+    if image.manifest_digest is not None:
+        lines.append(f"   manifest {image.manifest_digest}")
+    if image.config_digest is not None:
+        lines.append(f"   config   {image.config_digest}")
+    others = [n for n in image.names if n != image.ref]
+    if others:
+        lines.append(f"   names    {', '.join(others)}")
+    return "\n".join(lines)
+
+
+def findings_text(findings: Iterable[Finding]) -> str:
+    return "\n".join(f"{f.severity}: {f}" for f in findings if f.severity != "info")
+
+
+def image_table(image: Image, *, truncate: bool = True) -> str:
+    if image.missing:
+        return image_header(image) + "\nmissing: the manifest is listed but its blob is not " \
+                                      "in this input"
+    alignment = align(image)
+    rows = [(str(step.index), show_time(step.entry.created, truncate=truncate),
+             _layer_cell(step.layer), one_line(step.entry.comment, truncate),
+             one_line(step.entry.created_by, truncate))
+            for step in alignment.steps]
+    rows += [("-", "", _layer_cell(layer), "unattributed",
+              f"(layer {layer.index} has no history step)") for layer in alignment.unattributed]
+    parts = [image_header(image),
+             columns(("STEP", "CREATED", "SIZE", "COMMENT", "CREATED BY"), rows)]
+    notes = findings_text((*image.findings, *alignment.findings))
+    return "\n".join(p for p in (*parts, notes) if p)
+
+
+def inventory_text(inventory: Inventory, images: list[Image], *, truncate: bool) -> str:
+    parts = [image_table(image, truncate=truncate) for image in images]
+    if inventory.artifacts:
+        parts.append(f"({len(inventory.artifacts)} attached artifact(s) are not images: "
+                     "see `ocihist ls`)")
+    notes = findings_text(inventory.findings)
+    return "\n\n".join(p for p in (*parts, notes) if p) + "\n"
+
+
+def listing(inventory: Inventory) -> str:
+    rows = []
+    for entry in inventory.entries:
+        if isinstance(entry, Image):
+            kind = "missing" if entry.missing else "image"
+            steps = "-" if entry.history is None else str(len(entry.history))
+            rows.append((kind, entry.ref or "-", str(entry.platform or "?"),
+                         str(entry.manifest_digest or entry.config_digest or "-"), steps,
+                         "-" if entry.missing else str(len(entry.layers)), entry.where))
+        else:
+            rows.append(("artifact", entry.ref or "-", str(entry.platform or "-"),
+                         str(entry.digest or "-"), "-", str(len(entry.layers)),
+                         f"{entry.where}: {entry.reason}"))
+    header = ("KIND", "REF", "PLATFORM", "DIGEST", "STEPS", "LAYERS", "WHERE")
+    return columns(header, rows) + "\n"
