@@ -62,6 +62,15 @@ def _layer_cell(layer: Layer | None) -> str:
     return human_size(layer.size if layer.size is not None else layer.uncompressed_size)
 
 
+def _layer_id(layer: Layer | None) -> str:
+    """The layer's digest, else its diff_id, shortened; `-` for a step without a layer."""
+    if layer is None:
+        return "-"
+    if layer.digest is not None:
+        return layer.digest.short
+    return layer.diff_id[:19] if layer.diff_id else "?"
+
+
 def image_header(image: Image) -> str:
     lines = [f"== {image.ref or '(no name)'}  {image.platform or 'platform unknown'}"]
     if image.manifest_digest is not None:
@@ -84,13 +93,13 @@ def image_table(image: Image, *, truncate: bool = True) -> str:
                                       "in this input"
     alignment = align(image)
     rows = [(str(step.index), show_time(step.entry.created, truncate=truncate),
-             _layer_cell(step.layer), one_line(step.entry.comment, truncate),
-             one_line(step.entry.created_by, truncate))
+             _layer_id(step.layer), _layer_cell(step.layer),
+             one_line(step.entry.comment, truncate), one_line(step.entry.created_by, truncate))
             for step in alignment.steps]
-    rows += [("-", "", _layer_cell(layer), "unattributed",
+    rows += [("-", "", _layer_id(layer), _layer_cell(layer), "unattributed",
               f"(layer {layer.index} has no history step)") for layer in alignment.unattributed]
     parts = [image_header(image),
-             columns(("STEP", "CREATED", "SIZE", "COMMENT", "CREATED BY"), rows)]
+             columns(("STEP", "CREATED", "LAYER", "SIZE", "COMMENT", "CREATED BY"), rows)]
     notes = findings_text((*image.findings, *alignment.findings))
     return "\n".join(p for p in (*parts, notes) if p)
 

@@ -18,7 +18,12 @@ ATTESTATION_LAYER_TYPES = frozenset({mt.IN_TOTO, mt.DSSE_ENVELOPE, mt.COSIGN_SIG
 def config_platform(config: ImageConfig | None, fallback: Platform | None) -> Platform | None:
     """The platform an image config names, else the descriptor's."""
     if config is not None and (config.os or config.architecture):
-        return Platform(config.os, config.architecture, config.variant, config.os_version)
+        variant, os_version = config.variant, config.os_version
+        if fallback is not None and (fallback.os, fallback.architecture) == (
+                config.os, config.architecture):
+            variant = variant or fallback.variant  # the config may omit what the index says
+            os_version = os_version or fallback.os_version
+        return Platform(config.os, config.architecture, variant, os_version)
     return fallback
 
 

@@ -1,0 +1,170 @@
+"""The CLI in-process: output, selection, exit codes, and one clean line for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocihist.cli.app import run
+from tests import factories as f
+from tests.conftest import FIXTURES
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_show_table_lists_every_step_oldest_first(capsys, tmp_path: Path) -> None:
+    path, _ = f.docker_save(tmp_path / "s.tar")
+    code, out, err = cli(capsys, "show", str(path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "== demo:1  linux/amd64"
+    steps = [line.split()[0] for line in lines if line[:1].isdigit()]
+    assert steps == ["0", "1", "2"]
+    assert "/bin/sh -c echo hi > /hi" in out
+
+
+def test_show_json_matches_schema(capsys, tmp_path: Path) -> None:
+    path, cfg = f.docker_save(tmp_path / "s.tar")
+    code, out, _ = cli(capsys, "show", str(path), "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["schema"] == "ocihist/show/v1"
+    (image,) = doc["images"]
+    assert set(image) >= {"ref", "manifest_digest", "config_digest", "platform", "created",
+                          "history", "unattributed_layers", "missing", "warnings"}
+    assert image["platform"] == {"os": "linux", "architecture": "amd64", "variant": None,
+                                 "os_version": None}
+    assert [s["layer"]["index"] if s["layer"] else None for s in image["history"]] == [0, None, 1]
+    assert image["history"][2]["layer"]["diff_id"] == f.sha(f.LAYERS[1])
+
+
+def test_no_trunc_keeps_long_commands(capsys, tmp_path: Path) -> None:
+    long_cmd = "/bin/sh -c " + "x" * 200
+    history = [{"created": "2024-01-01T00:00:00Z", "created_by": long_cmd}] * 2
+    path, _ = f.docker_save(tmp_path / "s.tar", history=history)
+    _, short, _ = cli(capsys, "show", str(path))
+    _, full, _ = cli(capsys, "show", str(path), "--no-trunc")
+    assert long_cmd not in short and "..." in short
+    assert long_cmd in full
+
+
+def test_zero_and_epoch_times_are_labelled(capsys, tmp_path: Path) -> None:
+    history = [{"created": "0001-01-01T00:00:00Z", "created_by": "a"},
+               {"created": "1970-01-01T00:00:00Z", "created_by": "b"}]
+    path, _ = f.docker_save(tmp_path / "s.tar", history=history)
+    _, out, _ = cli(capsys, "show", str(path))
+    assert "0001-01-01T00:00:00Z (zero)" in out and "1970-01-01T00:00:00Z (epoch)" in out
+    _, js, _ = cli(capsys, "show", str(path), "--json")
+    kinds = [s["created_kind"] for s in json.loads(js)["images"][0]["history"]]
+    assert kinds == ["zero", "epoch"]
+
+
+def test_ref_and_platform_selection(capsys) -> None:
+    code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci-layout"), "--ref", "v2", "--json")
+    assert code == 0 and [i["ref"] for i in json.loads(out)["images"]] == ["v2"]
+    code, _, err = cli(capsys, "show", str(FIXTURES / "multiarch-layout"), "--platform",
+                       "linux/s390x")
+    assert code == 2 and err.count("\n") == 1 and "available" in err
+
+
+def test_ls_lists_images_and_artifacts(capsys, corpus: Path) -> None:
+    code, out, _ = cli(capsys, "ls", str(corpus / "provenance-v02-min" / "layout"))
+    rows = out.splitlines()[1:]
+    assert code == 0 and [r.split()[0] for r in rows] == ["image", "artifact"]
+    assert "attestation manifest for sha256:" in rows[1]
+
+
+def test_input_with_only_an_artifact_is_an_error(capsys, corpus: Path) -> None:
+    code, _, err = cli(capsys, "show", str(corpus / "ggcr-layout-helm-artifact" /
+                                           "test_index_media_type"))
+    assert code == 2
+    assert "no container image" in err and "application/vnd.cncf.helm.config.v1+json" in err
+
+
+# Bad input: one line on stderr, exit code 2, no traceback, nothing written.
+
+def _bad_inputs(tmp: Path) -> dict[str, Path]:
+    good, _ = f.docker_save(tmp / "good.tar")
+    data = good.read_bytes()
+    cases: dict[str, bytes] = {
+        "truncated-tar": data[: len(data) // 2 + 100],
+        "corrupt-header": data[:100] + b"\xff" * 8 + data[108:],
+        "empty-file": b"",
+        "random-bytes": os.urandom(4096),
+        "truncated-gzip": __import__("gzip").compress(data)[:300],
+        "malformed-json": b'{"schemaVersion": 2, "config": ',
+        "json-null": b"null",
+    }
+    paths = {name: tmp / name for name in cases}
+    for name, blob in cases.items():
+        paths[name].write_bytes(blob)
+    paths["missing-file"] = tmp / "does-not-exist"
+    paths["manifest-null"] = f.write_tar(tmp / "mnull.tar", {"manifest.json": b"null"})
+    paths["config-missing"] = f.write_tar(tmp / "nocfg.tar", {"manifest.json": f.dumps(
+        [{"Config": "abc.json", "RepoTags": ["x:1"], "Layers": []}])})
+    paths["escaping-symlink"] = f.write_tar(tmp / "esc.tar", {
+        "manifest.json": f.dumps([{"Config": "c.json", "RepoTags": ["x:1"], "Layers": []}]),
+        "c.json": f.Link("../../../../etc/passwd")})
+    paths["absolute-symlink"] = f.write_tar(tmp / "abs.tar", {
+        "manifest.json": f.dumps([{"Config": "c.json", "RepoTags": ["x:1"], "Layers": []}]),
+        "c.json": f.Link("/etc/passwd")})
+    paths["huge-manifest"] = f.write_tar(tmp / "huge.tar",
+                                         {"manifest.json": b"[" + b" " * (17 << 20) + b"]"})
+    root, manifest = f.oci_layout(tmp / "tampered")
+    blob = root / "blobs" / "sha256" / f.sha(manifest)[7:]
+    blob.write_bytes(manifest.replace(b'"schemaVersion":2', b'"schemaVersion":2 '))
+    paths["digest-mismatch"] = root
+    bad_digest, _ = f.oci_layout(tmp / "baddigest")
+    (bad_digest / "index.json").write_text(
+        '{"schemaVersion":2,"manifests":[{"digest":"sha256:../../etc/passwd","size":1}]}')
+    paths["hostile-digest"] = bad_digest
+    return paths
+
+
+BAD = ["truncated-tar", "corrupt-header", "empty-file", "random-bytes", "truncated-gzip",
+       "malformed-json", "json-null", "missing-file", "manifest-null", "config-missing",
+       "escaping-symlink", "absolute-symlink", "huge-manifest", "digest-mismatch",
+       "hostile-digest"]
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path: Path, case: str) -> None:
+    path = _bad_inputs(tmp_path)[case]
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    code, out, err = cli(capsys, "show", str(path))
+    assert code == 2, (case, err)
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("ocihist: error: "), err
+    assert "Traceback" not in err
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+def test_digest_mismatch_names_both_digests(capsys, tmp_path: Path) -> None:
+    path = _bad_inputs(tmp_path)["digest-mismatch"]
+    _, _, err = cli(capsys, "show", str(path))
+    assert "should have digest sha256:" in err and "hash to sha256:" in err
+
+
+def test_real_process_bad_input_has_no_traceback(tmp_path: Path) -> None:
+    path = _bad_inputs(tmp_path)["truncated-tar"]
+    result = subprocess.run([sys.executable, "-m", "ocihist", "show", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "truncated" in result.stderr
+
+
+def test_offline_commands_do_not_import_network_or_zstd_code(tmp_path: Path) -> None:
+    path, _ = f.docker_save(tmp_path / "s.tar")
+    probe = ("import sys; from ocihist.cli.app import run; run(['show', %r]); "
+             "print(sorted(m for m in ('httpx', 'zstandard', 'rich') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe % str(path)], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

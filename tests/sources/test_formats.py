@@ -1,0 +1,204 @@
+"""Each input format, made here with exact digests, read back through the library."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import lzma
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from ocihist import api
+from ocihist.render.json import inventory_json
+from tests import factories as f
+
+
+def _history(path: Path, **kw: str) -> list[tuple[str | None, str | None]]:
+    (image,) = api.open_input(str(path), **kw).images
+    return [(s.created_by, None) for s in image.history or ()]
+
+
+def test_docker_save_classic_reads_history_and_layer_sizes(tmp_path: Path) -> None:
+    path, cfg = f.docker_save(tmp_path / "save.tar")
+    inventory = api.open_input(str(path))
+    (image,) = inventory.images
+    assert inventory.kind == "docker-archive"
+    assert image.ref == "demo:1"
+    assert str(image.config_digest) == f.sha(cfg)
+    assert [e.created_by for e in image.history] == [h["created_by"] for h in f.HISTORY]
+    assert [layer.size for layer in image.layers] == [len(x) for x in f.LAYERS]
+    assert [layer.uncompressed_size for layer in image.layers] == [len(x) for x in f.LAYERS]
+    assert [layer.diff_id for layer in image.layers] == [f.sha(x) for x in f.LAYERS]
+
+
+def test_dot_slash_members_and_hardlinked_layer(tmp_path: Path) -> None:
+    path, _ = f.docker_save(tmp_path / "save.tar", prefix="./", hardlink=True)
+    (image,) = api.open_input(str(path)).images
+    # The hardlinked layer.tar has the size of the member it links to.
+    assert [layer.size for layer in image.layers] == [len(f.LAYERS[0])] * 2
+    assert any(w.code == "linked-layer" for w in image.findings)
+
+
+def test_docker25_layout_with_null_manifests_falls_back_to_manifest_json(tmp_path: Path) -> None:
+    blobs, _ = f.oci_blobs([(f.config(f.HISTORY, f.LAYERS), f.LAYERS)])
+    cfg_name = next(n for n, b in blobs.items() if b.startswith(b'{"architecture"'))
+    layer_names = [f"blobs/sha256/{f.sha(x)[7:]}" for x in f.LAYERS]
+    members: dict[str, bytes | f.Link] = {
+        **blobs, "index.json": b'{"schemaVersion":2,"manifests":null}',
+        "oci-layout": b'{"imageLayoutVersion":"1.0.0"}',
+        "manifest.json": f.dumps([{"Config": cfg_name, "RepoTags": None,
+                                   "Layers": layer_names}])}
+    inventory = api.open_input(str(f.write_tar(tmp_path / "d25.tar", members)))
+    (image,) = inventory.images
+    assert inventory.kind == "docker-archive-oci"
+    assert image.names == () and image.ref is None
+    assert [str(layer.digest) for layer in image.layers] == [f.sha(x) for x in f.LAYERS]
+    assert any(w.code == "repotags-null" for w in image.findings)
+
+
+def test_crane_style_tarball_with_lowercase_keys(tmp_path: Path) -> None:
+    cfg = f.config(f.HISTORY, f.LAYERS)
+    gz = [gzip.compress(x, mtime=0) for x in f.LAYERS]
+    members: dict[str, bytes | f.Link] = {f.sha(cfg): cfg}
+    members.update({f"{f.sha(x)[7:]}.tar.gz": x for x in gz})
+    members["manifest.json"] = f.dumps([{"config": f.sha(cfg), "repoTags": ["crane/x:1"],
+                                         "layers": [f"{f.sha(x)[7:]}.tar.gz" for x in gz]}])
+    (image,) = api.open_input(str(f.write_tar(tmp_path / "crane.tar", members))).images
+    assert image.ref == "crane/x:1"
+    assert [str(layer.digest) for layer in image.layers] == [f.sha(x) for x in gz]
+    assert [layer.uncompressed_size for layer in image.layers] == [None, None]  # gzip: unknown
+
+
+def test_layout_several_tags_share_blobs(tmp_path: Path) -> None:
+    root, manifest = f.oci_layout(tmp_path / "l")
+    index = json.loads((root / "index.json").read_text())
+    index["manifests"].append({**index["manifests"][0],
+                               "annotations": {"org.opencontainers.image.ref.name": "v2"}})
+    del index["mediaType"]
+    (root / "index.json").write_text(json.dumps(index))
+    inventory = api.open_input(str(root))
+    assert [i.ref for i in inventory.images] == ["v1", "v2"]
+    assert {str(i.manifest_digest) for i in inventory.images} == {f.sha(manifest)}
+    assert any(w.code == "no-media-type" for w in inventory.findings)
+
+
+def test_oci_archive_of_layout(tmp_path: Path) -> None:
+    root, manifest = f.oci_layout(tmp_path / "l")
+    members = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    inventory = api.open_input(str(f.write_tar(tmp_path / "a.tar", members, prefix="./")))
+    assert inventory.kind == "oci-archive"
+    assert [str(i.manifest_digest) for i in inventory.images] == [f.sha(manifest)]
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zstd", "xz"])
+def test_compressed_archives_match_the_plain_one(tmp_path: Path, kind: str) -> None:
+    plain, _ = f.docker_save(tmp_path / "save.tar")
+    data = plain.read_bytes()
+    packed = {"gzip": lambda d: gzip.compress(d, mtime=0),
+              "zstd": lambda d: zstandard.ZstdCompressor().compress(d),
+              "xz": lzma.compress}[kind](data)
+    target = tmp_path / "save.tar.any"
+    target.write_bytes(packed)
+    want = inventory_json(api.open_input(str(plain)))
+    got = inventory_json(api.open_input(str(target)))
+    assert got["input"]["format"] == f"docker-archive+{kind}"
+    assert got["images"] == want["images"]
+
+
+def test_stdin_stream(tmp_path: Path) -> None:
+    plain, cfg = f.docker_save(tmp_path / "save.tar")
+    packed = gzip.compress(plain.read_bytes(), mtime=0)
+    result = subprocess.run([sys.executable, "-m", "ocihist", "show", "-", "--json"],
+                            input=packed, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    (image,) = json.loads(result.stdout)["images"]
+    assert image["config_digest"] == f.sha(cfg)
+    assert len(image["history"]) == len(f.HISTORY)
+
+
+def test_bare_config_alone(tmp_path: Path) -> None:
+    cfg = f.config(f.HISTORY, f.LAYERS)
+    (tmp_path / "c.json").write_bytes(cfg)
+    inventory = api.open_input(str(tmp_path / "c.json"))
+    (image,) = inventory.images
+    assert inventory.kind == "image-config"
+    assert str(image.config_digest) == f.sha(cfg)
+    assert [layer.diff_id for layer in image.layers] == [f.sha(x) for x in f.LAYERS]
+
+
+def test_bare_manifest_with_and_without_config(tmp_path: Path) -> None:
+    cfg = f.config(f.HISTORY, f.LAYERS)
+    _, (manifest,) = f.oci_blobs([(cfg, f.LAYERS)])
+    (tmp_path / "m.json").write_bytes(manifest)
+    (tmp_path / "c.json").write_bytes(cfg)
+    (alone,) = api.open_input(str(tmp_path / "m.json")).images
+    assert alone.history is None and len(alone.layers) == 2
+    (paired,) = api.open_input(str(tmp_path / "m.json"), config=str(tmp_path / "c.json")).images
+    assert len(paired.history) == 3 and str(paired.manifest_digest) == f.sha(manifest)
+
+
+def test_missing_platform_is_reported_without_failing_others(tmp_path: Path) -> None:
+    root, manifest = f.oci_layout(tmp_path / "l")
+    index = json.loads((root / "index.json").read_text())
+    absent = "sha256:" + "ab" * 32
+    index["manifests"].append({"mediaType": f.OCI_MANIFEST, "digest": absent, "size": 10,
+                               "platform": {"os": "linux", "architecture": "s390x"}})
+    (root / "index.json").write_text(json.dumps(index))
+    images = api.open_input(str(root)).images
+    assert [i.missing for i in images] == [False, True]
+    assert str(images[1].platform) == "linux/s390x"
+
+
+def test_legacy_parent_chain(tmp_path: Path) -> None:
+    base = {"id": "a" * 64, "created": "2015-01-01T00:00:00Z", "os": "linux",
+            "architecture": "amd64", "container_config": {"Cmd": ["/bin/sh", "-c", "base"]}}
+    top = {"id": "b" * 64, "parent": "a" * 64, "created": "2015-01-02T00:00:00Z",
+           "os": "linux", "architecture": "amd64", "container_config": {"Cmd": None}}
+    members: dict[str, bytes | f.Link] = {
+        "repositories": f.dumps({"old/img": {"v0": "b" * 64}}),
+        f"{'a' * 64}/json": f.dumps(base), f"{'a' * 64}/layer.tar": f.LAYERS[0],
+        f"{'b' * 64}/json": f.dumps(top), f"{'b' * 64}/layer.tar": f.LAYERS[1]}
+    inventory = api.open_input(str(f.write_tar(tmp_path / "old.tar", members)))
+    (image,) = inventory.images
+    assert inventory.kind == "docker-archive-v1"
+    assert image.ref == "old/img:v0"
+    assert [e.created_by for e in image.history] == ["/bin/sh -c base", ""]
+    assert [layer.size for layer in image.layers] == [len(x) for x in f.LAYERS]
+
+
+def test_json_output_is_deterministic(tmp_path: Path) -> None:
+    from ocihist.render.json import dumps
+
+    path, _ = f.docker_save(tmp_path / "save.tar")
+    first = dumps(inventory_json(api.open_input(str(path))))
+    second = dumps(inventory_json(api.open_input(str(path))))
+    assert first == second
+    assert b'"created_by": "/bin/sh -c #(nop)  CMD [\\"sh\\"]"' in first
+
+
+def test_umoci_tar_without_end_blocks_is_accepted(tmp_path: Path) -> None:
+    path, _ = f.docker_save(tmp_path / "save.tar")
+    data = path.read_bytes().rstrip(b"\0")
+    data += b"\0" * (-len(data) % 512)  # keep the last member's padding, drop end blocks
+    cut = tmp_path / "noend.tar"
+    cut.write_bytes(data)
+    assert len(api.open_input(str(cut)).images) == 1
+
+
+def test_stream_keeps_no_layer_bytes(tmp_path: Path) -> None:
+    """On a stream only documents are kept: a big layer passes through."""
+    from ocihist.sources.tree import TarTree
+
+    big = f.layer_tar({"big": b"\x01" * (3 << 20)})
+    members: dict[str, bytes | f.Link] = {"x/layer.tar": big, "manifest.json": b"[]"}
+    path = f.write_tar(tmp_path / "t.tar", members)
+    tree = TarTree(io.BytesIO(path.read_bytes()), label="t", seekable=False, keep_limit=1 << 20)
+    assert tree.size("x/layer.tar") == len(big)
+    assert tree.read("manifest.json", limit=100) == b"[]"
+    with pytest.raises(Exception, match="not kept"):
+        tree.read("x/layer.tar", limit=10 << 20)
