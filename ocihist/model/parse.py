@@ -188,6 +188,21 @@ def schema1_payload(raw: bytes, data: Mapping[str, Any]) -> bytes | None:
     return raw[:length] + tail
 
 
+def content_digest_matches(raw: bytes, digest: Digest) -> bool:
+    """Whether `raw` is the content `digest` names: its hash, or for a signed schema 1
+    manifest the hash of its JWS payload (the digest registries give such manifests)."""
+    if Digest.of(raw, digest.algorithm) == digest:
+        return True
+    if b'"signatures"' not in raw or len(raw) > JSON_LIMIT:
+        return False
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    payload = schema1_payload(raw, data) if isinstance(data, dict) else None
+    return payload is not None and Digest.of(payload, digest.algorithm) == digest
+
+
 def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> Schema1Manifest:
     """Parse a schema 1 manifest; when signed, read the signed payload, not the whole file."""
     data = json_object(raw, where=where, what="manifest")

@@ -8,15 +8,15 @@ from ocihist.errors import IntegrityError, MissingBlob
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
-from ocihist.model.parse import JSON_LIMIT
+from ocihist.model.parse import JSON_LIMIT, content_digest_matches
 from ocihist.sources.base import Root
 from ocihist.sources.tree import FileTree
 
 
 def verified(data: bytes, digest: Digest, *, what: str, where: str) -> bytes:
-    """`data` if it hashes to `digest`; IntegrityError otherwise."""
-    actual = Digest.of(data, digest.algorithm)
-    if actual != digest:
+    """`data` if it is the content `digest` names; IntegrityError otherwise."""
+    if not content_digest_matches(data, digest):
+        actual = Digest.of(data, digest.algorithm)
         raise IntegrityError(f"{what} should have digest {digest} but its bytes hash to {actual}",
                              where=where)
     return data

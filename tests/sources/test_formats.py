@@ -202,3 +202,29 @@ def test_stream_keeps_no_layer_bytes(tmp_path: Path) -> None:
     assert tree.read("manifest.json", limit=100) == b"[]"
     with pytest.raises(Exception, match="not kept"):
         tree.read("x/layer.tar", limit=10 << 20)
+
+
+def test_signed_schema1_in_a_layout_is_stored_under_its_payload_digest(
+        tmp_path: Path, corpus: Path) -> None:
+    """Registries name a signed schema 1 manifest by its JWS payload's digest."""
+    raw = (corpus / "moby-schema1-hello-world" / "good_manifest").read_bytes()
+    (bare,) = api.open_input(str(corpus / "moby-schema1-hello-world" / "good_manifest")).images
+    root, _ = f.oci_layout(tmp_path / "l")
+    name = root / "blobs" / "sha256" / bare.manifest_digest.hex
+    name.write_bytes(raw)
+    index = {"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.docker.distribution.manifest.v1+prettyjws",
+         "digest": str(bare.manifest_digest), "size": len(raw),
+         "annotations": {"org.opencontainers.image.ref.name": "s1"}}]}
+    (root / "index.json").write_text(json.dumps(index))
+    (image,) = api.open_input(str(root)).images
+    assert image.manifest_digest == bare.manifest_digest != f.sha(raw)
+    assert [e.created_by for e in image.history] == [e.created_by for e in bare.history]
+
+
+def test_path_through_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    from ocihist.errors import InputError
+
+    (tmp_path / "file").write_bytes(b"x")
+    with pytest.raises(InputError, match="cannot open"):
+        api.open_input(str(tmp_path / "file" / "below"))
