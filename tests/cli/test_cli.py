@@ -33,7 +33,7 @@ def test_show_table_lists_every_step_oldest_first(capsys, tmp_path: Path) -> Non
 
 
 def test_show_json_matches_schema(capsys, tmp_path: Path) -> None:
-    path, cfg = f.docker_save(tmp_path / "s.tar")
+    path, _cfg = f.docker_save(tmp_path / "s.tar")
     code, out, _ = cli(capsys, "show", str(path), "--json")
     doc = json.loads(out)
     assert code == 0 and doc["schema"] == "ocihist/show/v1"

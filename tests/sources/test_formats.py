@@ -143,7 +143,7 @@ def test_bare_manifest_with_and_without_config(tmp_path: Path) -> None:
 
 
 def test_missing_platform_is_reported_without_failing_others(tmp_path: Path) -> None:
-    root, manifest = f.oci_layout(tmp_path / "l")
+    root, _manifest = f.oci_layout(tmp_path / "l")
     index = json.loads((root / "index.json").read_text())
     absent = "sha256:" + "ab" * 32
     index["manifests"].append({"mediaType": f.OCI_MANIFEST, "digest": absent, "size": 10,
