@@ -24,10 +24,11 @@ app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
 
 
 def _register() -> None:
-    from ocihist.cli import ls, show
+    from ocihist.cli import ls, provenance, show
 
     show.register(app)
     ls.register(app)
+    provenance.register(app)
     try:
         from ocihist.cli import pull
     except ImportError:  # pragma: no cover - pull is optional while it is being built

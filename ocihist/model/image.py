@@ -60,3 +60,4 @@ class Artifact:
     platform: Platform | None = None
     layers: tuple[Layer, ...] = ()
     annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    payloads: tuple[bytes, ...] = ()  # the in-toto / DSSE layers of an attestation, when present

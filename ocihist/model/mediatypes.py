@@ -46,6 +46,25 @@ ANNOTATION_REFERENCE_DIGEST = "vnd.docker.reference.digest"
 REFERENCE_TYPE_ATTESTATION = "attestation-manifest"
 
 
+COSIGN_TAG_SUFFIXES = (".sig", ".att", ".sbom")
+"""cosign keeps what it makes for `sha256:<hex>` under the tag `sha256-<hex><suffix>`."""
+
+
+def cosign_tag(digest: str, suffix: str) -> str:
+    """The cosign tag for `digest` (`sha256:<hex>`) and one of COSIGN_TAG_SUFFIXES."""
+    return digest.replace(":", "-", 1) + suffix
+
+
+def cosign_tag_target(tag: str | None) -> str | None:
+    """The digest a cosign `.sig`/`.att`/`.sbom` tag is about, or None for other tags."""
+    if not tag:
+        return None
+    for suffix in COSIGN_TAG_SUFFIXES:
+        if tag.endswith(suffix) and tag.startswith(("sha256-", "sha512-")):
+            return tag[: -len(suffix)].replace("-", ":", 1)
+    return None
+
+
 def base(media_type: str | None) -> str | None:
     """The media type without Content-Type parameters (`; charset=…`)."""
     if media_type is None:

@@ -9,7 +9,8 @@ Schema `ocihist/show/v1`:
                  "history": [{"index", "created", "created_kind", "created_by", "comment",
                               "author", "empty_layer", "layer": LAYER | null}] | null,
                  "layers": [LAYER], "unattributed_layers": [LAYER],
-                 "warnings": [FINDING]}],
+                 "warnings": [FINDING],
+                 "dockerfile": {"source", "note", "text", "lines", "warnings"}  (--dockerfile)}],
      "artifacts": [{"ref", "names", "where", "digest", "media_type", "artifact_type",
                     "subject", "platform", "reason", "layers": [LAYER]}],
      "warnings": [FINDING]}
@@ -20,8 +21,8 @@ Absent facts are null, never guessed. The same input gives byte-identical output
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -30,6 +31,9 @@ from ocihist.model.descriptor import Platform
 from ocihist.model.findings import Finding
 from ocihist.model.image import Artifact, Image, Layer
 from ocihist.sources.base import Inventory
+
+if TYPE_CHECKING:
+    from ocihist.analyze.origin import DockerfileView
 
 SCHEMA = "ocihist/show/v1"
 
@@ -87,12 +91,25 @@ def artifact_json(artifact: Artifact) -> dict[str, Any]:
             "layers": [layer_json(layer) for layer in artifact.layers]}
 
 
-def inventory_json(inventory: Inventory, images: Iterable[Image] | None = None) -> dict[str, Any]:
+def dockerfile_json(view: DockerfileView) -> dict[str, Any]:
+    """`--dockerfile`: {"source": "provenance"|"history", "note", "text", "lines": [...]}."""
+    return {"source": view.source, "note": view.note, "text": view.text,
+            "lines": [{"text": line.text, "kind": line.kind, "step_index": line.step_index,
+                       "line_number": line.line_number, "layers": list(line.layers)}
+                      for line in view.lines],
+            "warnings": findings_json(view.findings)}
+
+
+def inventory_json(inventory: Inventory, images: Iterable[Image] | None = None, *,
+                   dockerfiles: Sequence[DockerfileView] | None = None) -> dict[str, Any]:
     """The whole document for one input; `images` narrows which images are shown."""
     chosen = inventory.images if images is None else list(images)
+    image_docs = [image_json(image) for image in chosen]
+    for image_doc, view in zip(image_docs, dockerfiles or (), strict=False):
+        image_doc["dockerfile"] = dockerfile_json(view)
     document: dict[str, Any] = {
         "schema": SCHEMA, "input": {"path": inventory.origin, "format": inventory.kind},
-        "images": [image_json(image) for image in chosen],
+        "images": image_docs,
         "artifacts": [artifact_json(a) for a in inventory.artifacts],
         "warnings": findings_json(inventory.findings),
     }

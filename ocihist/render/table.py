@@ -7,11 +7,15 @@ pipe and in a log, and so that `show` starts fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ocihist.analyze.history import align, time_kind
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.sources.base import Inventory
+
+if TYPE_CHECKING:
+    from ocihist.analyze.origin import DockerfileView
 
 TRUNCATE_AT = 60
 
@@ -111,6 +115,16 @@ def inventory_text(inventory: Inventory, images: list[Image], *, truncate: bool)
                      "see `ocihist ls`)")
     notes = findings_text(inventory.findings)
     return "\n\n".join(p for p in (*parts, notes) if p) + "\n"
+
+
+def dockerfile_text(images: Sequence[Image], views: Sequence[DockerfileView]) -> str:
+    """Each image's Dockerfile under a comment naming the image and the Dockerfile's source."""
+    parts = []
+    for image, view in zip(images, views, strict=True):
+        header = f"# ocihist: {image.ref or '(no name)'} {image.platform or ''}".rstrip()
+        notes = [f"# {f}" for f in view.findings if f.severity != "info"]
+        parts.append("\n".join([header, f"# source: {view.note}", *notes, view.text.rstrip()]))
+    return "\n\n".join(parts) + "\n"
 
 
 def listing(inventory: Inventory) -> str:

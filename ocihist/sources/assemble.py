@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ocihist.errors import MalformedDocument
 from ocihist.model import mediatypes as mt
 from ocihist.model.config import ImageConfig
 from ocihist.model.descriptor import EMPTY, Descriptor, Platform
@@ -44,7 +45,7 @@ def not_an_image_reason(manifest: ImageManifest, desc: Descriptor | None) -> str
         target = desc.annotation(mt.ANNOTATION_REFERENCE_DIGEST) or "an unnamed image"
         return f"attestation manifest for {target}"
     for layer in manifest.layers:
-        if mt.base(layer.media_type) in ATTESTATION_LAYER_TYPES:
+        if is_attestation_layer(layer):
             return f"signature/attestation artifact ({mt.base(layer.media_type)})"
     config_type = manifest.config.media_type
     if manifest.artifact_type and not mt.is_image_config(manifest.artifact_type):
@@ -60,16 +61,35 @@ def config_not_image_reason(config: ImageConfig) -> str | None:
     return "config has no os, architecture, rootfs or history"
 
 
+def artifact_subject(manifest: ImageManifest, desc: Descriptor | None,
+                     ref: str | None) -> Digest | None:
+    """What an artifact is about: its OCI `subject`, a BuildKit attestation's reference
+    annotation, or the digest a cosign tag names."""
+    if manifest.subject is not None:
+        return manifest.subject.digest
+    named = (desc.annotation(mt.ANNOTATION_REFERENCE_DIGEST) if desc is not None else None) \
+        or mt.cosign_tag_target(ref)
+    try:
+        return Digest.parse(named) if named else None
+    except MalformedDocument:
+        return None
+
+
+def is_attestation_layer(layer: Descriptor) -> bool:
+    return mt.base(layer.media_type) in ATTESTATION_LAYER_TYPES
+
+
 def artifact(manifest: ImageManifest, *, reason: str, where: str, names: tuple[str, ...],
-             ref: str | None, desc: Descriptor | None) -> Artifact:
+             ref: str | None, desc: Descriptor | None,
+             payloads: tuple[bytes, ...] = ()) -> Artifact:
     return Artifact(
         ref=ref, names=names, where=where, digest=manifest.digest,
         media_type=manifest.media_type or (desc.media_type if desc else None), reason=reason,
         artifact_type=manifest.artifact_type or manifest.config.media_type,
-        subject=manifest.subject.digest if manifest.subject else None,
+        subject=artifact_subject(manifest, desc, ref),
         platform=desc.platform if desc else None,
         layers=layers_from_descriptors(manifest.layers, None),
-        annotations=manifest.annotations)
+        annotations=manifest.annotations, payloads=payloads)
 
 
 def image(*, ref: str | None, names: tuple[str, ...], where: str,

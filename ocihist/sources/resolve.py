@@ -6,7 +6,6 @@ registries); sources without manifest blobs hand over finished entries in their 
 
 from __future__ import annotations
 
-from ocihist.errors import MissingBlob
 from ocihist.model import mediatypes as mt
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
@@ -70,8 +69,11 @@ class _Walker:
         names, ref = self.root.names, self.root.ref
         reason = assemble.not_an_image_reason(manifest, desc)
         if reason is not None:
+            payloads = tuple(self.source.read_blob(layer) for layer in manifest.layers
+                             if assemble.is_attestation_layer(layer)
+                             and self.source.has_blob(layer.digest))
             return assemble.artifact(manifest, reason=f"not an image: {reason}", where=where,
-                                     names=names, ref=ref, desc=desc)
+                                     names=names, ref=ref, desc=desc, payloads=payloads)
         config = None
         config_desc = manifest.config
         if self.source.has_blob(config_desc.digest):
@@ -114,10 +116,3 @@ def _descriptor_findings(desc: Descriptor, actual_size: int, blob_type: str | No
                                 f"the blob says {blob_type}; the blob is believed", where))
     return findings
 
-
-def read_optional(source: Source, desc: Descriptor) -> bytes | None:
-    """A blob's bytes, or None when it is absent."""
-    try:
-        return source.read_blob(desc)
-    except MissingBlob:
-        return None

@@ -1,0 +1,76 @@
+"""`ocihist provenance PATH`: what the attestations attached to each image say."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from ocihist import api
+
+
+def _provenance_doc(p: Any) -> dict[str, Any]:
+    return {
+        "predicate_type": p.predicate_type, "slsa_version": p.slsa_version,
+        "signature": p.signature, "builder_id": p.builder_id, "build_type": p.build_type,
+        "started": p.started, "finished": p.finished, "frontend": p.frontend,
+        "build_args": dict(p.build_args), "vcs": dict(p.vcs), "mode": p.mode,
+        "materials": [{"uri": m.uri, "digest": m.digest} for m in p.materials],
+        "dockerfile": p.dockerfile.text if p.dockerfile is not None else None,
+        "note": p.source_note,
+    }
+
+
+def _text(doc: dict[str, Any]) -> str:
+    lines = []
+    for image in doc["images"]:
+        lines.append(f"== {image['ref'] or '(no name)'}  {image['platform']}  "
+                     f"{image['manifest_digest']}")
+        if not image["provenance"]:
+            lines.append("   no provenance attestation found")
+        for p in image["provenance"]:
+            lines.append(f"   {p['predicate_type']} ({p['signature']})")
+            for key in ("builder_id", "frontend", "started", "finished", "mode"):
+                if p[key]:
+                    lines.append(f"   {key:<11}{p[key]}")
+            for key, value in sorted(p["build_args"].items()):
+                lines.append(f"   build-arg  {key}={value}")
+            for key, value in sorted(p["vcs"].items()):
+                lines.append(f"   vcs        {key}: {value}")
+            for material in p["materials"]:
+                lines.append(f"   material   {material['uri']} {material['digest'] or ''}"
+                             .rstrip())
+            lines.append(f"   dockerfile {p['note']}")
+        lines.extend(f"   warning: {w['message']}" for w in image["warnings"])
+    return "\n".join(lines) + "\n"
+
+
+def provenance(
+    path: Annotated[str, typer.Argument(help="Layout folder, archive, or - for stdin.")],
+    platform: Annotated[str | None, typer.Option(help="Only os/arch[/variant].")] = None,
+    ref: Annotated[str | None, typer.Option(help="Only this tag, name or digest.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the build provenance (SLSA) attached to each image. Signatures are not verified."""
+    from ocihist.analyze.origin import provenance_for
+    from ocihist.render.json import dumps, findings_json, platform_json
+
+    inventory = api.open_input(path)
+    images = []
+    for image in api.select_images(inventory, platform=platform, ref=ref):
+        found, findings = provenance_for(inventory, image)
+        images.append({"ref": image.ref, "manifest_digest": str(image.manifest_digest),
+                       "platform": platform_json(image.platform) if json
+                       else str(image.platform),
+                       "provenance": [_provenance_doc(p) for p in found],
+                       "warnings": findings_json(findings)})
+    doc = {"schema": "ocihist/provenance/v1", "images": images}
+    if json:
+        sys.stdout.buffer.write(dumps(doc))
+    else:
+        sys.stdout.write(_text(doc))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(provenance)

@@ -1,0 +1,5 @@
+# Reconstructed from the image history by ocihist: not the original Dockerfile.
+# History never records stage FROM lines, COPY --from sources or RUN --mount options.
+# No base image is recorded: FROM scratch assumed, every step is shown.
+FROM scratch
+# step without a command (empty created_by):  [step 0]
