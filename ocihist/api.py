@@ -27,8 +27,12 @@ def parse_platform(text: str) -> Platform:
 def _matches_ref(image: Image, wanted: str) -> bool:
     if wanted == image.ref or wanted in image.names:
         return True
-    digests = [str(d) for d in (image.manifest_digest, image.config_digest) if d is not None]
-    return any(d == wanted or (len(wanted) >= 12 and d.startswith(wanted)) for d in digests)
+    digests = [d for d in (image.manifest_digest, image.config_digest) if d is not None]
+    hexpart = wanted.split(":", 1)[-1]
+    if wanted in (str(d) for d in digests):
+        return True
+    return len(hexpart) >= 8 and any(d.hex.startswith(hexpart) and str(d).startswith(
+        wanted if ":" in wanted else d.algorithm) for d in digests)
 
 
 def select_images(inventory: Inventory, *, platform: str | None = None,
@@ -36,8 +40,8 @@ def select_images(inventory: Inventory, *, platform: str | None = None,
     """The images `show` reports: all of them, or those matching --platform and --ref."""
     images = inventory.images
     if not images:
-        reasons = sorted({a.reason for a in inventory.artifacts})
-        detail = f": only {'; '.join(reasons)}" if reasons else ""
+        reasons = sorted({a.reason.removeprefix("not an image: ") for a in inventory.artifacts})
+        detail = f"; it holds only: {'; '.join(reasons)}" if reasons else ""
         raise InputError(f"no container image in this input{detail}", where=inventory.origin)
     chosen: Sequence[Image] = images
     if platform is not None:

@@ -36,7 +36,9 @@ def align(image: Image) -> Alignment:
     layers = list(image.layers)
     steps: list[Step] = []
     history = image.history or ()
-    if image.history is None and not image.missing:
+    config_absent = image.config is None and image.manifest_digest is not None
+    if image.history is None and not image.missing and not config_absent:
+        # (an absent config is reported where it was noticed, not as "no history")
         findings.append(Finding("no-history", "the image records no history", image.where))
     next_layer = 0
     short_steps = []

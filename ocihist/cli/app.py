@@ -23,6 +23,23 @@ app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
                        "and where each fact came from.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ocihist import __version__
+
+        sys.stdout.write(f"ocihist {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Container image build history, offline: every step, its layer, and where each fact
+    came from."""
+
+
 def _register() -> None:
     from ocihist.cli import ls, provenance, show
 
@@ -43,7 +60,7 @@ def _fail(message: str, code: int) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on `argv` and return the exit code (tests call this in-process)."""
-    import click
+    from typer.exceptions import Abort, Exit, TyperException
 
     _register()
     command = typer.main.get_command(app)
@@ -52,11 +69,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         command.main(args, prog_name="ocihist", standalone_mode=False)
     except OcihistError as error:
         return _fail(f"error: {error}", error.exit_code)
-    except click.exceptions.Exit as done:
+    except Exit as done:
         return done.exit_code
-    except click.ClickException as error:
-        return _fail(f"usage: {error.format_message()}", 2)
-    except click.exceptions.Abort:
+    except TyperException as error:  # typer's own copy of click's usage errors
+        message = error.format_message()  # type: ignore[attr-defined]
+        if type(error).__name__ == "NoArgsIsHelpError":
+            sys.stdout.write(message + "\n")
+            return 0
+        first_line = message.strip().splitlines()[0] if message.strip() else "bad usage"
+        return _fail(f"usage: {first_line} (see --help)", 2)
+    except Abort:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
 
 import typer
 
 from ocihist import api
+from ocihist.cli.show import JsonOption, PathArgument
 
 
 def ls(
-    path: Annotated[str, typer.Argument(help="Layout folder, archive, JSON document or -.")],
-    json: Annotated[bool, typer.Option("--json", help="Print the stable JSON schema.")] = False,
+    path: PathArgument,
+    json: JsonOption = False,
 ) -> None:
-    """List the images and attached artifacts in an input."""
+    """The images and attached artifacts, one per line."""
     inventory = api.open_input(path)
     if json:
         from ocihist.render.json import dumps, inventory_json

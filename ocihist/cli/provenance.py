@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from ocihist import api
+from ocihist.cli.show import JsonOption, PathArgument, PlatformOption, RefOption
 
 
 def _provenance_doc(p: Any) -> dict[str, Any]:
@@ -39,20 +40,24 @@ def _text(doc: dict[str, Any]) -> str:
             for key, value in sorted(p["vcs"].items()):
                 lines.append(f"   vcs        {key}: {value}")
             for material in p["materials"]:
-                lines.append(f"   material   {material['uri']} {material['digest'] or ''}"
-                             .rstrip())
+                digest = material["digest"] or ""
+                shown = material["uri"] if digest in material["uri"] else \
+                    f"{material['uri']} {digest}"
+                lines.append(f"   material   {shown}".rstrip())
             lines.append(f"   dockerfile {p['note']}")
         lines.extend(f"   warning: {w['message']}" for w in image["warnings"])
     return "\n".join(lines) + "\n"
 
 
 def provenance(
-    path: Annotated[str, typer.Argument(help="Layout folder, archive, or - for stdin.")],
-    platform: Annotated[str | None, typer.Option(help="Only os/arch[/variant].")] = None,
-    ref: Annotated[str | None, typer.Option(help="Only this tag, name or digest.")] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    path: PathArgument,
+    platform: PlatformOption = None,
+    ref: RefOption = None,
+    json: JsonOption = False,
 ) -> None:
-    """Show the build provenance (SLSA) attached to each image. Signatures are not verified."""
+    """SLSA build provenance attached to each image.
+
+    Signatures are reported as present or absent; they are not verified."""
     from ocihist.analyze.origin import provenance_for
     from ocihist.render.json import dumps, findings_json, platform_json
 

@@ -8,27 +8,39 @@ from typing import Annotated
 import typer
 
 from ocihist import api
+from ocihist.errors import UsageError
+
+PathArgument = Annotated[str, typer.Argument(
+    metavar="PATH", help="Layout folder, archive (plain, gzip, zstd, xz), JSON document, or - "
+                         "for stdin.", show_default=False)]
+PlatformOption = Annotated[str | None, typer.Option(
+    metavar="OS/ARCH[/VARIANT]", help="Only images of this platform.")]
+RefOption = Annotated[str | None, typer.Option(
+    metavar="TAG|DIGEST", help="Only the image with this tag, name, or digest (or a prefix of "
+                               "8+ hex digits).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the stable JSON schema.")]
 
 
 def show(
-    path: Annotated[str, typer.Argument(help="Layout folder, archive (any compression), "
-                                              "JSON document, or - for stdin.")],
-    config: Annotated[str | None, typer.Option(help="The config blob that goes with a bare "
-                                                    "manifest.")] = None,
-    platform: Annotated[str | None, typer.Option(help="Only os/arch[/variant].")] = None,
-    ref: Annotated[str | None, typer.Option(help="Only the image with this tag, name or "
-                                                 "digest.")] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the stable JSON schema.")] = False,
+    path: PathArgument,
+    config: Annotated[str | None, typer.Option(
+        metavar="FILE", help="The config blob that goes with a bare manifest.")] = None,
+    platform: PlatformOption = None,
+    ref: RefOption = None,
+    json: JsonOption = False,
     no_trunc: Annotated[bool, typer.Option("--no-trunc", help="Do not shorten commands.")]
     = False,
     dockerfile: Annotated[bool, typer.Option(
-        "--dockerfile", help="Print the Dockerfile: the one recorded in provenance when "
-                             "present, else one reconstructed from history.")] = False,
+        "--dockerfile", help="Print the Dockerfile instead: the one recorded in provenance "
+                             "when present, else one reconstructed from history. With --json, "
+                             "a `dockerfile` field is added to each image.")] = False,
     annotate: Annotated[bool, typer.Option(
         "--annotate", help="With --dockerfile: say which step and layer each line made.")]
     = False,
 ) -> None:
-    """Show every build step, the layer it made, sizes and timestamps."""
+    """Every build step, its layer, size and time."""
+    if annotate and not dockerfile:
+        raise UsageError("--annotate goes with --dockerfile")
     inventory = api.open_input(path, config=config)
     images = api.select_images(inventory, platform=platform, ref=ref)
     views = None

@@ -100,8 +100,11 @@ def image_table(image: Image, *, truncate: bool = True) -> str:
              _layer_id(step.layer), _layer_cell(step.layer),
              one_line(step.entry.comment, truncate), one_line(step.entry.created_by, truncate))
             for step in alignment.steps]
+    unknown = image.history is None
     rows += [("-", "", _layer_id(layer), _layer_cell(layer), "unattributed",
-              f"(layer {layer.index} has no history step)") for layer in alignment.unattributed]
+              f"(layer {layer.index}: history unknown)" if unknown
+              else f"(layer {layer.index} has no history step)")
+             for layer in alignment.unattributed]
     parts = [image_header(image),
              columns(("STEP", "CREATED", "LAYER", "SIZE", "COMMENT", "CREATED BY"), rows)]
     notes = findings_text((*image.findings, *alignment.findings))

@@ -75,8 +75,8 @@ class BareSource(TreeBlobSource):
                 raise IntegrityError(f"the manifest names config {wanted.digest} but "
                                      f"{config_origin} hashes to {actual}", where=origin)
         elif "config" in data:
-            self._findings.append(Finding("config-not-given", "the config blob was not given "
-                                          "(pass it with --config): no history", origin))
+            self._findings.append(Finding("config-not-given", "pass the config blob with "
+                                          "--config to see the history", origin, "info"))
 
 
     def blob_name(self, digest: Digest) -> str:

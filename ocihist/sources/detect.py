@@ -9,7 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from ocihist.errors import CorruptInput, InputError, MalformedDocument, UnrecognizedInput
+from ocihist.errors import (
+    CorruptInput,
+    InputError,
+    MalformedDocument,
+    UnrecognizedInput,
+    UsageError,
+)
 from ocihist.model.parse import JSON_LIMIT, load_json
 from ocihist.sources import dockersave
 from ocihist.sources.bare import BareSource
@@ -115,6 +121,9 @@ def open_input(path: str, *, config: str | None = None) -> Inventory:
     """The public entry point: a file, a folder, or `-`."""
     try:
         if path != STDIN and Path(path).is_dir():
+            if config is not None:
+                raise UsageError("--config goes with a bare manifest (a JSON file), not a "
+                                 "folder", where=path)
             return from_tree(DirTree(Path(path)), path)
         return inspect(path, config=config)
     except OSError as exc:
@@ -123,6 +132,9 @@ def open_input(path: str, *, config: str | None = None) -> Inventory:
 
 def _from_stream(stream: BinaryIO, head: bytes, path: str, *, seekable: bool,
                  size: int | None, config: str | None) -> Inventory:
+    if config is not None and not _is_json(head):
+        raise UsageError("--config goes with a bare manifest (a JSON file), not an archive",
+                         where=path)
     if _is_tar(head):
         tree = TarTree(stream, label=path, seekable=seekable, total_size=size,
                        keep_limit=JSON_LIMIT)

@@ -87,7 +87,8 @@ class _Walker:
                                          where=where, names=names, ref=ref, desc=desc)
         else:
             findings.append(Finding("missing-config", f"config blob {config_desc.digest.short} "
-                                    "is absent: no history", where, "error"))
+                                    "is not in the input: the history is unknown", where,
+                                    "error"))
         absent = sum(1 for layer in manifest.layers if not self.source.has_blob(layer.digest))
         if absent:
             findings.append(Finding("layers-absent", f"{absent} of {len(manifest.layers)} layer "

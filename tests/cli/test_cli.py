@@ -168,3 +168,21 @@ def test_offline_commands_do_not_import_network_or_zstd_code(tmp_path: Path) -> 
     result = subprocess.run([sys.executable, "-c", probe % str(path)], capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("args", "code", "stream"), [
+    ([], 0, "out"), (["--help"], 0, "out"), (["show"], 2, "err"),
+    (["show", "--bogus", "x"], 2, "err"), (["bogus"], 2, "err"), (["--version"], 0, "out")])
+def test_usage_without_the_click_package(tmp_path: Path, args: list[str], code: int,
+                                         stream: str) -> None:
+    """typer carries its own click; ocihist must not need the separate package."""
+    probe = ("import sys; sys.modules['click'] = None; from ocihist.cli.app import run; "
+             f"sys.exit(run({args!r}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    if stream == "err":
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("ocihist: usage: ")
+    else:
+        assert result.stdout and not result.stderr

@@ -1,0 +1,93 @@
+"""`ocihist pull`: options → ocihist.pull.pull → a summary (text or JSON)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from ocihist.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `pull` command to `app`."""
+    app.command("pull", help="Mirror image metadata (and optionally layers) from registries "
+                             "into an OCI layout directory.")(pull_command)
+
+
+def pull_command(
+    refs: Annotated[list[str] | None, typer.Argument(help="Image references.")] = None,
+    file: Annotated[str | None, typer.Option("-f", "--file", help="File of references, one a "
+                                             "line ('-' for stdin).")] = None,
+    dest: Annotated[str, typer.Option("--dest", "-d", help="OCI layout directory.")] = ".",
+    all_tags: Annotated[bool, typer.Option("--all-tags", help="Every tag of each "
+                                           "repository.")] = False,
+    platform: Annotated[list[str] | None, typer.Option("--platform", help="os/arch[/variant]; "
+                                                        "repeatable.")] = None,
+    layers: Annotated[bool, typer.Option("--layers", help="Also fetch layer blobs.")] = False,
+    username: Annotated[str | None, typer.Option("--username", "-u")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password "
+                                                 "from stdin.")] = False,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Plain HTTP to the "
+                                           "registry.")] = False,
+    ca_cert: Annotated[str | None, typer.Option("--ca-cert", help="PEM CA bundle for "
+                                                "TLS.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    from ocihist.pull import pull, read_ref_file
+
+    all_refs = list(refs or [])
+    if file:
+        if file == "-" and password_stdin:
+            raise UsageError("-f - and --password-stdin both want stdin")
+        all_refs += read_ref_file(file)
+    if not all_refs:
+        raise UsageError("give at least one image reference (or -f FILE)")
+    password = None
+    if password_stdin:
+        if username is None:
+            raise UsageError("--password-stdin needs --username")
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _progress(not as_json and sys.stderr.isatty()) as progress:
+        result = pull(all_refs, dest, platforms=platform, layers=layers, all_tags=all_tags,
+                      username=username, password=password, insecure=insecure,
+                      ca_cert=ca_cert, progress=progress)
+    if as_json:
+        import orjson
+
+        sys.stdout.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2).decode()
+                         + "\n")
+    else:
+        for item in result.pulled:
+            extra = f", {item.layers} layers" if layers else ""
+            sys.stdout.write(f"{item.ref} {item.digest} ({item.manifests + 1} manifests, "
+                             f"{item.blobs} blobs{extra}, {item.referrers} referrers)\n")
+    if not result.pulled and len(result.errors) == 1:
+        raise result.errors[0]  # the whole job failed for one reason: its own exit code
+    for ref, cause in result.failed:
+        sys.stderr.write(f"ocihist: {ref}: {cause}\n")
+    for item in result.pulled:
+        for cause in item.failures:
+            sys.stderr.write(f"ocihist: {item.ref}: {cause}\n")
+    if not result.ok:
+        raise typer.Exit(1)  # finished, but part of it failed
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, str], None] | None]:
+    """A rich status line on a terminal; nothing otherwise."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+
+    counts: dict[str, int] = {}
+    with Console(stderr=True).status("pulling…") as status:
+        def update(event: str, detail: str) -> None:
+            counts[event] = counts.get(event, 0) + 1
+            status.update(" · ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                          + f" · {detail}")
+        yield update
