@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ocihist.analyze.dockerfile import reconstruct, render_dockerfile
-from ocihist.analyze.history import align
+from ocihist.analyze.history import align, prefix_peer
 from ocihist.analyze.provenance import Provenance, parse_provenance, render_source
 from ocihist.errors import MalformedDocument
 from ocihist.model.findings import Finding
@@ -57,20 +57,6 @@ def provenance_for(inventory: Inventory, image: Image) -> tuple[list[Provenance]
     return found, findings
 
 
-def _base_candidate(inventory: Inventory, image: Image) -> Image | None:
-    """Another image in the same input whose whole history begins this one's."""
-    mine = image.history or ()
-    best = None
-    for other in inventory.images:
-        theirs = other.history or ()
-        if other is image or not theirs or len(theirs) >= len(mine):
-            continue
-        if tuple(mine[: len(theirs)]) == tuple(theirs) and (
-                best is None or len(theirs) > len(best.history or ())):
-            best = other
-    return best
-
-
 def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
                    ) -> DockerfileView:
     """The recorded Dockerfile when provenance has it, else a reconstruction, with a note
@@ -84,8 +70,8 @@ def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
         return DockerfileView("provenance", recorded.source_note + f" ({recorded.signature})",
                               render_source(source, image, annotate=annotate), lines,
                               tuple(findings))
-    rec = reconstruct(image, steps=align(image).steps,
-                      base_hint=_base_candidate(inventory, image))
+    rec = reconstruct(image, steps=align(image, inventory.images).steps,
+                      base_hint=prefix_peer(image, inventory.images))
     note = "reconstructed from the image history"
     if provenances:
         note = f"{provenances[0].source_note}; {note}"

@@ -217,6 +217,10 @@ def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> 
             except orjson.JSONDecodeError:
                 parsed = None
         if isinstance(parsed, dict):
+            if notes is not None and any(parsed.get(k) != data.get(k)
+                                         for k in ("fsLayers", "history", "name", "tag")):
+                notes.append("the file outside the JWS-signed bytes changes fsLayers, history, "
+                             "name or tag (e.g. a duplicate key); the signed payload was used")
             data, digest = parsed, Digest.of(payload or b"")
         else:
             digest = None

@@ -60,8 +60,9 @@ def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
             for f in findings]
 
 
-def image_json(image: Image) -> dict[str, Any]:
-    alignment = align(image)
+def image_json(image: Image, peers: Sequence[Image] = ()) -> dict[str, Any]:
+    """One image; `peers` are the other images of the input (see `align`)."""
+    alignment = align(image, peers)
     history = None
     if image.history is not None:
         history = [{"index": step.index, "created": step.entry.created,
@@ -104,7 +105,7 @@ def inventory_json(inventory: Inventory, images: Iterable[Image] | None = None, 
                    dockerfiles: Sequence[DockerfileView] | None = None) -> dict[str, Any]:
     """The whole document for one input; `images` narrows which images are shown."""
     chosen = inventory.images if images is None else list(images)
-    image_docs = [image_json(image) for image in chosen]
+    image_docs = [image_json(image, inventory.images) for image in chosen]
     for image_doc, view in zip(image_docs, dockerfiles or (), strict=False):
         image_doc["dockerfile"] = dockerfile_json(view)
     document: dict[str, Any] = {

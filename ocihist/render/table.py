@@ -91,11 +91,11 @@ def findings_text(findings: Iterable[Finding]) -> str:
     return "\n".join(f"{f.severity}: {f}" for f in findings if f.severity != "info")
 
 
-def image_table(image: Image, *, truncate: bool = True) -> str:
+def image_table(image: Image, peers: Sequence[Image] = (), *, truncate: bool = True) -> str:
     if image.missing:
         return image_header(image) + "\nmissing: the manifest is listed but its blob is not " \
                                       "in this input"
-    alignment = align(image)
+    alignment = align(image, peers)
     rows = [(str(step.index), show_time(step.entry.created, truncate=truncate),
              _layer_id(step.layer), _layer_cell(step.layer),
              one_line(step.entry.comment, truncate), one_line(step.entry.created_by, truncate))
@@ -112,7 +112,7 @@ def image_table(image: Image, *, truncate: bool = True) -> str:
 
 
 def inventory_text(inventory: Inventory, images: list[Image], *, truncate: bool) -> str:
-    parts = [image_table(image, truncate=truncate) for image in images]
+    parts = [image_table(image, inventory.images, truncate=truncate) for image in images]
     if inventory.artifacts:
         parts.append(f"({len(inventory.artifacts)} attached artifact(s) are not images: "
                      "see `ocihist ls`)")

@@ -48,7 +48,7 @@ class _Walker:
         notes: list[str] = []
         manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})", digest=desc.digest,
                                   notes=notes)
-        findings = [Finding("schema1-digest", note, where) for note in notes]
+        findings = [Finding("schema1-payload", note, where) for note in notes]
         findings += _descriptor_findings(desc, len(raw), manifest.media_type, where)
         if isinstance(manifest, Index):
             if manifest.media_type is None:

@@ -95,3 +95,18 @@ def test_history_agrees_with_skopeo(name: str) -> None:
     assert _steps(image) == want
     assert [layer.diff_id for layer in image.layers] == config["rootfs"]["diff_ids"]
     assert str(image.platform).startswith(f"{config['os']}/{config['architecture']}")
+
+
+def test_extending_image_keeps_the_gap_where_its_base_has_it() -> None:
+    """v2 = v1 + more steps; v1 has a layer without history. v2's later steps must pair with
+    v2's own later layers, not shift by one."""
+    inventory = api.open_input(str(FIXTURES / "umoci-layout"))
+    v1, v2 = (next(i for i in inventory.images if i.ref == tag) for tag in ("v1", "v2"))
+    gap = align(v1).unattributed
+    aligned = align(v2, inventory.images)
+    assert [layer.digest for layer in aligned.unattributed] == [gap[0].digest]
+    made = [s.layer.index for s in aligned.steps if s.layer is not None]
+    assert made == [i for i in range(len(v2.layers)) if i != gap[0].index]
+    assert any("placed as in v1" in f.message for f in aligned.findings)
+    naive = align(v2)  # without the peer, pairing by order shifts every later step
+    assert [layer.index for layer in naive.unattributed] == [len(v2.layers) - 1]

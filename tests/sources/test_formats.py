@@ -228,3 +228,13 @@ def test_path_through_a_file_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_bytes(b"x")
     with pytest.raises(InputError, match="cannot open"):
         api.open_input(str(tmp_path / "file" / "below"))
+
+
+def test_schema1_unsigned_changes_are_reported(corpus: Path) -> None:
+    """extra_data_manifest adds a second fsLayers key outside the signed bytes."""
+    case = corpus / "moby-schema1-hello-world"
+    (tampered,) = api.open_input(str(case / "extra_data_manifest")).images
+    (good,) = api.open_input(str(case / "good_manifest")).images
+    assert [f.code for f in tampered.findings] == ["schema1-payload"]
+    assert good.findings == ()
+    assert tampered.layers == good.layers
