@@ -486,7 +486,9 @@ _HANDLERS = {
 
 
 def render_dockerfile(rec: Reconstruction, annotate: bool = False) -> str:
-    """The reconstruction as Dockerfile text; `annotate` adds the step and layer of each line."""
+    """The reconstruction as Dockerfile text; `annotate` adds, above each instruction, a
+    `# ocihist:` note naming the history step and layer it came from."""
+    with_instruction = {line.step_index for line in rec.lines if line.kind == "instruction"}
     out: list[str] = []
     for line in rec.lines:
         if annotate and line.step_index is not None:
@@ -494,9 +496,11 @@ def render_dockerfile(rec: Reconstruction, annotate: bool = False) -> str:
             if line.layer_digest:
                 where += f", layer {_short(line.layer_digest)}"
             if line.kind == "comment":
-                out.append(f"{line.text}  [{where}]")
-                continue
-            out.append(f"# ({where})")
+                if line.step_index not in with_instruction:
+                    out.append(f"{line.text}  [ocihist: {where}]")
+                    continue
+            else:
+                out.append(f"# ocihist: {where}")
         out.append(line.text)
     return "\n".join(out) + "\n"
 

@@ -340,12 +340,14 @@ def render_source(source: DockerfileSource, image: Image | None = None, *,
         if line.layers:
             described = []
             for digest in line.layers:
-                short = _short(digest)
-                if image is not None:
-                    at = positions.get(digest)
-                    short += f" (layer {at})" if at is not None else " (not in this image)"
-                described.append(short)
-            out.append("# layers: " + ", ".join(described))
+                at = positions.get(digest) if image is not None else None
+                if image is None:
+                    described.append(f"layer {_short(digest)}")
+                elif at is None:
+                    described.append(f"layer {_short(digest)} (not in this image)")
+                else:
+                    described.append(f"layer {at} {_short(digest)}")
+            out.append("# ocihist: " + ", ".join(described))
         out.append(line.text)
     return "\n".join(out) + "\n"
 

@@ -214,8 +214,8 @@ def test_render_annotated() -> None:
         "shown as comments.",
         "# The base image's name is not recorded.",
         "FROM <base>",
-        f"#  bazel build ...  [step 0, layer {layer_digest(0)[:19]}]",
-        f"# (step 1, layer {short})",
+        f"#  bazel build ...  [ocihist: step 0, layer {layer_digest(0)[:19]}]",
+        f"# ocihist: step 1, layer {short}",
         "COPY a /a",
     ]
 

@@ -94,14 +94,14 @@ def test_v02_max_multistage() -> None:
     annotated = render_source(source, image("provenance-v02-max-multistage"), annotate=True)
     assert annotated.splitlines() == [
         "# ubuntu:22.04",
-        "# layers: sha256:76769433fd8a (not in this image)",
+        "# ocihist: layer sha256:76769433fd8a (not in this image)",
         MULTISTAGE_TEXT.splitlines()[1], "",
         "ADD binary-linux-amd64/binary-linux-amd64 /app",
         "# https://github.com/actions/upload-artifact/issues/38",
         "RUN chmod 755 /app", "",
-        "# layers: sha256:4cbf01984c72 (layer 0)",
+        "# ocihist: layer 0 sha256:4cbf01984c72",
         MULTISTAGE_TEXT.splitlines()[7], "",
-        "# layers: sha256:d8f0f383ead5 (layer 1)",
+        "# ocihist: layer 1 sha256:d8f0f383ead5",
         "COPY --from=builder /app /app", "",
         'ENTRYPOINT [ "/app" ]']
 
@@ -144,8 +144,8 @@ def test_cosign_dsse_v02_max() -> None:
     ]
     # Recorded digests are diff_ids here: they still resolve to the image's layers.
     annotated = render_source(source, image("provenance-cosign-att-v02-max"), annotate=True)
-    assert "# layers: sha256:1d8e22ccb210 (layer 0)" in annotated
-    assert "# layers: sha256:5f70bf18a086 (layer 1)" in annotated
+    assert "# ocihist: layer 0 sha256:1d8e22ccb210" in annotated
+    assert "# ocihist: layer 1 sha256:5f70bf18a086" in annotated
 
 
 def _statement(predicate: dict, kind: str) -> bytes:

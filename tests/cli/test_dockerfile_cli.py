@@ -67,4 +67,4 @@ def test_annotated_dockerfile_names_steps_and_layers(capsys) -> None:
                 "--annotate"]) == 0
     out = capsys.readouterr().out
     assert "# source: reconstructed from the image history" in out
-    assert "# (step 3, layer sha256:" in out and "RUN echo hi > /x" in out
+    assert "# ocihist: step 3, layer sha256:" in out and "RUN echo hi > /x" in out

@@ -2,5 +2,5 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:9aef42427209)
+# ocihist: step 0, layer sha256:9aef42427209
 COPY README.md /README.md

@@ -2,5 +2,5 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:356d5e7f4012)
+# ocihist: step 0, layer sha256:356d5e7f4012
 COPY README.md /README.md

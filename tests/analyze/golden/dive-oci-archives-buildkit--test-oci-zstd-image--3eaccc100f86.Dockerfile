@@ -2,5 +2,5 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:0308a5d81b28)
+# ocihist: step 0, layer sha256:0308a5d81b28
 COPY README.md /README.md

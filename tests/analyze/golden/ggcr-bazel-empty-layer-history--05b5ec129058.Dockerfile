@@ -3,5 +3,5 @@
 # The first 1 step(s) belong to the base image (where the history changes builder); shown as comments.
 # The base image's name is not recorded.
 FROM <base>
-#  /bin/sh -c #(nop)  CMD ["/bin/sh"]  [step 0]
-# not a Dockerfile instruction: bazel build ...  [step 1, layer sha256:8897395fd26d]
+#  /bin/sh -c #(nop)  CMD ["/bin/sh"]  [ocihist: step 0]
+# not a Dockerfile instruction: bazel build ...  [ocihist: step 1, layer sha256:8897395fd26d]

@@ -2,4 +2,4 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# step without a command (empty created_by):  [step 0]
+# step without a command (empty created_by):  [ocihist: step 0]

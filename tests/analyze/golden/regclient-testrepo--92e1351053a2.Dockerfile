@@ -2,7 +2,7 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:ac4ae1712ec8)
+# ocihist: step 0, layer sha256:ac4ae1712ec8
 COPY base-a.txt /base.txt
-# (step 1)
+# ocihist: step 1
 LABEL base=a

@@ -2,7 +2,7 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:95768439f03e)
+# ocihist: step 0, layer sha256:95768439f03e
 COPY base-b.txt /base.txt
-# (step 1)
+# ocihist: step 1
 LABEL base=a

@@ -2,19 +2,19 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0, layer sha256:ac4ae1712ec8)
+# ocihist: step 0, layer sha256:ac4ae1712ec8
 COPY base-a.txt /base.txt
-# (step 1)
+# ocihist: step 1
 LABEL base=a
-# (step 2, layer sha256:5fcd3f90f6c7)
+# ocihist: step 2, layer sha256:5fcd3f90f6c7
 COPY layer1.txt /layer1
-# (step 3)
+# ocihist: step 3
 ARG arg=value
-# (step 4)
+# ocihist: step 4
 ARG arg_label
-# (step 5)
+# ocihist: step 5
 LABEL arg_label=arg_for_label
-# (step 6)
+# ocihist: step 6
 LABEL version=1
-# (step 7)
+# ocihist: step 7
 VOLUME ["/volume"]

@@ -2,7 +2,7 @@
 # History never records stage FROM lines, COPY --from sources or RUN --mount options.
 # No base image is recorded: FROM scratch assumed, every step is shown.
 FROM scratch
-# (step 0)
+# ocihist: step 0
 ARG TARGETPLATFORM=linux/amd64
-# (step 1, layer sha256:9795e995b4d8)
+# ocihist: step 1, layer sha256:9795e995b4d8
 COPY README.md /linux/amd64/README.md
