@@ -7,7 +7,7 @@ is never inferred from a size. Mismatches become findings; every layer is still 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ocihist.model.config import HistoryEntry
 from ocihist.model.findings import Finding
@@ -17,15 +17,13 @@ ZERO_TIME_PREFIX = "0001-01-01"
 EPOCH_PREFIXES = ("1970-01-01T00:00:00", "1980-01-01T00:00:00")
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     index: int
     entry: HistoryEntry
     layer: Layer | None
 
 
-@dataclass(frozen=True, slots=True)
-class Alignment:
+class Alignment(NamedTuple):
     steps: tuple[Step, ...]
     unattributed: tuple[Layer, ...]
     findings: tuple[Finding, ...]

@@ -6,7 +6,6 @@ import sys
 
 import typer
 
-from ocihist import api
 from ocihist.cli.show import JsonOption, PathArgument
 
 
@@ -15,6 +14,8 @@ def ls(
     json: JsonOption = False,
 ) -> None:
     """The images and attached artifacts, one per line."""
+    from ocihist import api
+
     inventory = api.open_input(path)
     if json:
         from ocihist.render.json import dumps, inventory_json

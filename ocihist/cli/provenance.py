@@ -7,7 +7,6 @@ from typing import Any
 
 import typer
 
-from ocihist import api
 from ocihist.cli.show import JsonOption, PathArgument, PlatformOption, RefOption
 
 
@@ -58,6 +57,7 @@ def provenance(
     """SLSA build provenance attached to each image.
 
     Signatures are reported as present or absent; they are not verified."""
+    from ocihist import api
     from ocihist.analyze.origin import provenance_for
     from ocihist.render.json import dumps, findings_json, platform_json
 

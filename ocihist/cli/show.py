@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ocihist import api
 from ocihist.errors import UsageError
 
 PathArgument = Annotated[str, typer.Argument(
@@ -41,6 +40,8 @@ def show(
     """Every build step, its layer, size and time."""
     if annotate and not dockerfile:
         raise UsageError("--annotate goes with --dockerfile")
+    from ocihist import api
+
     inventory = api.open_input(path, config=config)
     images = api.select_images(inventory, platform=platform, ref=ref)
     views = None

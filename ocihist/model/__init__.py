@@ -1,4 +1,8 @@
-"""Typed, immutable descriptions of images. No I/O."""
+"""Typed, immutable descriptions of images. No I/O.
+
+The types are NamedTuples rather than frozen dataclasses: just as immutable and typed, but
+about 1 ms cheaper each to define, which every command pays at start-up.
+"""
 
 from ocihist.model.config import HistoryEntry, ImageConfig
 from ocihist.model.descriptor import Descriptor, Platform

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ocihist.model.digest import Digest
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """One build step as the image records it; fields absent in the JSON stay None."""
 
     created: str | None = None
@@ -20,8 +18,7 @@ class HistoryEntry:
     empty_layer: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ImageConfig:
+class ImageConfig(NamedTuple):
     """The parts of an image config ocihist uses, with the raw bytes and full JSON kept."""
 
     raw: bytes

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from ocihist.model.digest import Digest
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(NamedTuple):
     os: str | None = None
     architecture: str | None = None
     variant: str | None = None
@@ -43,14 +42,13 @@ class Platform:
         return "/".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Descriptor:
+class Descriptor(NamedTuple):
     """A typed, sized pointer to a blob (OCI image-spec descriptor)."""
 
     media_type: str | None
     digest: Digest
     size: int | None
-    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = EMPTY
     platform: Platform | None = None
     artifact_type: str | None = None
     urls: tuple[str, ...] = ()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from ocihist.errors import MalformedDocument
 
@@ -12,8 +11,7 @@ HEX_LENGTHS = {"sha256": 64, "sha512": 128}
 _HEX = re.compile(r"[0-9a-f]+")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Digest:
+class Digest(NamedTuple):
     """An `algorithm:hex` content address with a known algorithm and exact length."""
 
     algorithm: str
@@ -41,9 +39,14 @@ class Digest:
 
     @classmethod
     def of(cls, data: bytes, algorithm: str = "sha256") -> Digest:
+        import hashlib  # (not at import time: OpenSSL costs start-up)
+
         return cls(algorithm, hashlib.new(algorithm, data).hexdigest())
 
-    def hasher(self) -> hashlib._Hash:
+    def hasher(self) -> Any:
+        """A fresh hashlib object for this digest's algorithm."""
+        import hashlib
+
         return hashlib.new(self.algorithm)
 
     @property

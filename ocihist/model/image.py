@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ocihist.model.config import HistoryEntry, ImageConfig
 from ocihist.model.descriptor import EMPTY, Platform
@@ -11,8 +11,7 @@ from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One filesystem layer; fields the input does not record are None."""
 
     index: int
@@ -24,8 +23,7 @@ class Layer:
     where: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(NamedTuple):
     """A container image found in an input, or a listed platform whose blobs are absent."""
 
     ref: str | None
@@ -40,13 +38,12 @@ class Image:
     history: tuple[HistoryEntry, ...] | None
     layers: tuple[Layer, ...]
     created: str | None = None
-    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = EMPTY
     missing: bool = False
     findings: tuple[Finding, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Artifact:
+class Artifact(NamedTuple):
     """Something in an input that is not a runnable image: an attestation, a chart, a signature."""
 
     ref: str | None
@@ -59,5 +56,5 @@ class Artifact:
     subject: Digest | None = None
     platform: Platform | None = None
     layers: tuple[Layer, ...] = ()
-    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = EMPTY
     payloads: tuple[bytes, ...] = ()  # the in-toto / DSSE layers of an attestation, when present

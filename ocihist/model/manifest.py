@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ocihist.model.config import HistoryEntry
 from ocihist.model.descriptor import EMPTY, Descriptor
 from ocihist.model.digest import Digest
 
 
-@dataclass(frozen=True, slots=True)
-class ImageManifest:
+class ImageManifest(NamedTuple):
     """An OCI image manifest or Docker v2 schema 2 manifest."""
 
     raw: bytes
@@ -19,32 +18,29 @@ class ImageManifest:
     media_type: str | None
     config: Descriptor
     layers: tuple[Descriptor, ...]
-    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = EMPTY
     subject: Descriptor | None = None
     artifact_type: str | None = None
     synthetic: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class Index(NamedTuple):
     """An OCI image index or Docker manifest list."""
 
     raw: bytes
     digest: Digest | None
     media_type: str | None
     manifests: tuple[Descriptor, ...]
-    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = EMPTY
     subject: Descriptor | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Schema1Layer:
+class Schema1Layer(NamedTuple):
     blob_sum: Digest
     throwaway: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Schema1Manifest:
+class Schema1Manifest(NamedTuple):
     """A Docker v2 schema 1 manifest; history comes from `v1Compatibility`, oldest first here.
 
     `digest` is the registry digest: for a signed manifest, of the JWS payload; None when the

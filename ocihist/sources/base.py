@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ocihist.errors import MissingBlob
 from ocihist.model.descriptor import Descriptor
@@ -14,8 +13,7 @@ from ocihist.model.image import Artifact, Image
 from ocihist.model.parse import JSON_LIMIT
 
 
-@dataclass(frozen=True, slots=True)
-class Root:
+class Root(NamedTuple):
     """A top-level entry of an input, in the input's own order.
 
     Either `descriptor` points at a manifest or index blob the resolver walks, or the
@@ -51,14 +49,16 @@ class Source(Protocol):
         """Facts about the input as a whole (not about one image)."""
 
 
-@dataclass(slots=True)
 class Inventory:
     """Everything found in one input: images and artifacts in input order."""
 
-    origin: str
-    kind: str
-    entries: list[Image | Artifact] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    __slots__ = ("entries", "findings", "kind", "origin")
+
+    def __init__(self, origin: str, kind: str, findings: list[Finding] | None = None) -> None:
+        self.origin = origin
+        self.kind = kind
+        self.entries: list[Image | Artifact] = []
+        self.findings: list[Finding] = findings if findings is not None else []
 
     @property
     def images(self) -> list[Image]:

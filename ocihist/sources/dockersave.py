@@ -8,7 +8,6 @@ configs, `<hex>.tar.gz` layers and sometimes lower-case keys.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -157,4 +156,4 @@ def add_repo_tags(inventory: Inventory, entries: list[Any]) -> None:
             extra = by_config.get(str(entry.config_digest), [])
             names = tuple(dict.fromkeys((*entry.names, *extra)))
             if names != entry.names:
-                inventory.entries[k] = dataclasses.replace(entry, names=names)
+                inventory.entries[k] = entry._replace(names=names)

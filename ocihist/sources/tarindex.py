@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from ocihist.errors import CorruptInput, MalformedDocument
@@ -23,17 +22,24 @@ KEEP_BUDGET = 512 * 1024 * 1024
 _FILE_TYPES = {b"0", b"\0", b"7", b"S"}
 
 
-@dataclass(slots=True)
 class Member:
-    """One tar member. `name` and `link` are normalised (no `./`, no leading `/`)."""
+    """One tar member. `name` and `link` are normalised (no `./`, no leading `/`).
 
-    name: str
-    size: int
-    kind: str  # "file", "dir", "symlink", "hardlink" or "other"
-    link: str | None = None
-    offset: int | None = None  # where the data starts, on a seekable file
-    magic: bytes = b""  # the first bytes of the data, when read
-    data: bytes | None = None  # the whole data, when kept from a stream
+    `kind` is "file", "dir", "symlink", "hardlink" or "other"; `offset` is where the data
+    starts on a seekable file; `magic` holds the first bytes of the data once read, and
+    `data` the whole data when it was kept from a stream.
+    """
+
+    __slots__ = ("data", "kind", "link", "magic", "name", "offset", "size")
+
+    def __init__(self, name: str, size: int, kind: str, link: str | None = None) -> None:
+        self.name = name
+        self.size = size
+        self.kind = kind
+        self.link = link
+        self.offset: int | None = None
+        self.magic = b""
+        self.data: bytes | None = None
 
 
 def normalize(name: str) -> str:
