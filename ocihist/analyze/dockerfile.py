@@ -455,7 +455,7 @@ def _user(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
 
 
 _COPY = re.compile(r"(?P<flags>(?:--[a-z]+=\S*?\s?)*?)"
-                   r"(?P<kind>file|dir|multi):(?P<hash>[0-9a-f]{64}) in (?P<dest>.*)$", re.S)
+                   r"(?P<kind>file|dir|multi):(?P<hash>\S+) in (?P<dest>.*)$", re.S)
 
 
 def _copy(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
@@ -469,8 +469,9 @@ def _copy(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
     if not dest or "\n" in dest:
         return None
     target = _json(["<unknown>", dest]) if " " in dest else f"<unknown> {dest}"
-    note = (f"{keyword}: the source name is not recorded (classic builder); "
-            f"content hash {match.group('kind')}:{match.group('hash')}")
+    recorded = f"{match.group('kind')}:{match.group('hash')}"
+    what = "content hash" if re.fullmatch(r"[0-9a-f]{64}", match.group("hash")) else "recorded as"
+    note = f"{keyword}: the source name is not recorded (classic builder); {what} {recorded}"
     return [note, " ".join([keyword, *flag_list, target])]
 
 

@@ -315,3 +315,9 @@ def test_round_trip(name: str, history: list[Any], config: dict | None,
     assert_round_trip(render_dockerfile(rec), [line.text for line in rec.instructions])
     assert_round_trip(render_dockerfile(rec, annotate=True),
                       [line.text for line in rec.instructions])
+
+
+def test_classic_copy_with_a_source_that_is_not_a_hash() -> None:
+    lines = after_from([NOP + "COPY dir:ins in /opt/app"])
+    assert lines == ["# COPY: the source name is not recorded (classic builder); recorded as "
+                     "dir:ins", "COPY <unknown> /opt/app"]
