@@ -66,7 +66,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        command.main(args, prog_name="ocihist", standalone_mode=False)
+        code = command.main(args, prog_name="ocihist", standalone_mode=False)
     except OcihistError as error:
         return _fail(f"error: {error}", error.exit_code)
     except Exit as done:
@@ -90,7 +90,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
                      "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:

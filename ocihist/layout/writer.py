@@ -178,8 +178,12 @@ class LayoutWriter:
         The caller fills the PartialBlob; on normal exit it is verified and renamed into place.
         """
         path = self.work / "partial" / f"{digest.algorithm}-{digest.hex}"
+        if self.has_blob(digest, size):
+            yield None
+            return
         with self._open_partial(path) as file:
-            if self.has_blob(digest, size):
+            if self.has_blob(digest, size):  # another process finished it meanwhile
+                path.unlink(missing_ok=True)
                 yield None
                 return
             part = PartialBlob(path, file, digest, size)

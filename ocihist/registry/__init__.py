@@ -1,0 +1,10 @@
+"""Registry access: references, credentials, auth, HTTP, the registry API, mirroring.
+
+Only this package imports httpx.
+"""
+
+import sys
+
+# httpx imports its optional command line (click, rich, pygments: ~100 ms) when those are
+# installed; ocihist never uses it, and httpx falls back cleanly when that import fails.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

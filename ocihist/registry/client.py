@@ -88,7 +88,10 @@ class RegistryClient:
             if reply.status == 401:
                 self.auth.learn(reply.headers.get("www-authenticate"))
             elif reply.status != 200:
-                raise reply.error("registry check")
+                error = reply.error("registry check")
+                if reply.status == 400 and self.base.startswith("http:"):
+                    error.hint = "it may speak HTTPS only: pass --ca-cert to use TLS"
+                raise error
             self._pinged = True
 
     def _call(self, method: str, path: str, ref: Reference, *, limit: int,

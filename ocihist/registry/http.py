@@ -113,7 +113,7 @@ class Http:
     """A shared, thread-safe httpx client with ocihist's network policy."""
 
     def __init__(self, *, ca_cert: str | None = None, timeout: float = 30.0, retries: int = 4,
-                 backoff: float = 0.5, max_wait: float = 60.0, per_host: int = 6) -> None:
+                 backoff: float = 0.5, max_wait: float = 60.0, per_host: int = 10) -> None:
         verify: ssl.SSLContext | bool = True
         if ca_cert:
             verify = ssl.create_default_context(cafile=ca_cert)
@@ -127,7 +127,6 @@ class Http:
         self._sems: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
         self.requests = 0
-        self.log: list[tuple[str, str, int]] = []  # (method, redacted url, status)
 
     def close(self) -> None:
         self._client.close()
@@ -155,7 +154,6 @@ class Http:
                 raise
             with self._lock:
                 self.requests += 1
-                self.log.append((method, redact(url), response.status_code))
             if response.status_code not in REDIRECT_STATUSES or "location" not in response.headers:
                 return response
             target = urljoin(url, response.headers["location"])
@@ -225,7 +223,8 @@ class Http:
                 response = self._send(method, url, headers, auth, body, where)
             except httpx.TransportError as exc:
                 if last:
-                    raise ConnectError(f"cannot reach {redact(url)}: {type(exc).__name__}",
+                    reason = str(exc).strip()[:200] or type(exc).__name__
+                    raise ConnectError(f"cannot reach {redact(url)}: {reason}",
                                        where=where, retryable=True) from None
                 time.sleep(self._delay(attempt, None))
                 continue

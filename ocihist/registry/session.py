@@ -21,7 +21,7 @@ class NetworkOptions:
     retries: int = 4
     backoff: float = 0.5
     max_wait: float = 60.0
-    per_host: int = 6
+    per_host: int = 10
     username: str | None = None
     password: str | None = None
 
