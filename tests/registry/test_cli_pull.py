@@ -103,3 +103,20 @@ def test_real_app_registers_pull(plain_registry: Registry, images: Images,
     assert run(["pull", f"{plain_registry.host}/test/single:v1", "--dest", str(tmp_path)]) == 0
     assert run(["pull", f"{plain_registry.host}/test/missing:v1", "--dest", str(tmp_path)]) == 3
     assert check_layout(tmp_path) == 1
+
+
+def test_real_cli_exit_codes(plain_registry: Registry, images: Images, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the real entry point: partial failure exits 1, a failed ref alone exits 3
+    with one line on stderr, and a clean pull exits 0."""
+    from ocihist.cli.app import run
+
+    good = f"{plain_registry.host}/test/single:v1"
+    bad = f"{plain_registry.host}/test/missing:v1"
+    assert run(["pull", good, "--dest", str(tmp_path / "a")]) == 0
+    capsys.readouterr()
+    assert run(["pull", good, bad, "--dest", str(tmp_path / "b")]) == 1
+    assert "test/missing:v1" in capsys.readouterr().err
+    assert run(["pull", bad, "--dest", str(tmp_path / "c")]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ocihist: error: ") and "missing" in err
