@@ -127,13 +127,9 @@ def from_docker_config(ref: Reference, path: Path | None = None) -> Credentials 
         hit = _match(helpers, ref)
         if hit is not None and isinstance(hit[1], str):
             return run_helper(hit[1], server)
-    auths = data.get("auths")
-    if isinstance(auths, dict):
-        hit = _match(auths, ref)
-        if hit is not None and isinstance(hit[1], dict):
-            creds = _decode_auth(hit[1], str(path))
-            if creds is not None:
-                return creds
+    creds = _from_auths(data, ref, path)
+    if creds is not None:
+        return creds
     store = data.get("credsStore")
     if isinstance(store, str) and store:
         return run_helper(store, server)
@@ -156,14 +152,21 @@ def containers_auth_paths() -> list[Path]:
 def from_containers_auth(ref: Reference) -> Credentials | None:
     for path in containers_auth_paths():
         data = _read_json(path)
-        auths = data.get("auths") if data else None
-        if isinstance(auths, dict):
-            hit = _match(auths, ref)
-            if hit is not None and isinstance(hit[1], dict):
-                creds = _decode_auth(hit[1], str(path))
-                if creds is not None:
-                    return creds
+        creds = _from_auths(data, ref, path) if data else None
+        if creds is not None:
+            return creds
     return None
+
+
+def _from_auths(data: dict[str, Any], ref: Reference, path: Path) -> Credentials | None:
+    """The `auths` entry of a docker or containers config file that matches `ref`."""
+    auths = data.get("auths")
+    if not isinstance(auths, dict):
+        return None
+    hit = _match(auths, ref)
+    if hit is None or not isinstance(hit[1], dict):
+        return None
+    return _decode_auth(hit[1], str(path))
 
 
 def lookup(ref: Reference, *, username: str | None = None,
