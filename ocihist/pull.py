@@ -111,7 +111,7 @@ def pull(refs: Sequence[str | Reference], dest: str | Path, *,
 
 def _expand(refs: Iterable[Reference], session: Session, all_tags: bool,
             result: PullResult, walker: Walker) -> Iterable[Reference]:
-    from ocihist.registry.session import is_discovery_tag
+    from ocihist.model.mediatypes import digest_tag_target
 
     for ref in refs:
         if not all_tags:
@@ -124,7 +124,7 @@ def _expand(refs: Iterable[Reference], session: Session, all_tags: bool,
             continue
         walker.remember_tags(ref, tags)
         for tag in tags:
-            if not is_discovery_tag(tag):
+            if digest_tag_target(tag) is None:  # not a referrers or cosign tag
                 yield ref.with_tag(tag)
 
 

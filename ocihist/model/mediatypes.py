@@ -47,22 +47,26 @@ REFERENCE_TYPE_ATTESTATION = "attestation-manifest"
 
 
 COSIGN_TAG_SUFFIXES = (".sig", ".att", ".sbom")
-"""cosign keeps what it makes for `sha256:<hex>` under the tag `sha256-<hex><suffix>`."""
+"""cosign keeps what it makes for `sha256:<hex>` under the tag `sha256-<hex><suffix>`; the
+OCI referrers fallback tag is the same name with no suffix."""
 
 
-def cosign_tag(digest: str, suffix: str) -> str:
-    """The cosign tag for `digest` (`sha256:<hex>`) and one of COSIGN_TAG_SUFFIXES."""
-    return digest.replace(":", "-", 1) + suffix
+def digest_tag(digest: object, suffix: str = "") -> str:
+    """The tag named after `digest` (`sha256-<hex>`), plus a cosign suffix if given."""
+    return str(digest).replace(":", "-", 1) + suffix
 
 
-def cosign_tag_target(tag: str | None) -> str | None:
-    """The digest a cosign `.sig`/`.att`/`.sbom` tag is about, or None for other tags."""
+def digest_tag_target(tag: str | None) -> str | None:
+    """The digest a fallback or cosign tag is named after, or None for other tags."""
     if not tag:
         return None
-    for suffix in COSIGN_TAG_SUFFIXES:
-        if tag.endswith(suffix) and tag.startswith(("sha256-", "sha512-")):
-            return tag[: -len(suffix)].replace("-", ":", 1)
-    return None
+    head, dot, suffix = tag.partition(".")
+    algorithm, _, hexpart = head.partition("-")
+    if algorithm not in ("sha256", "sha512") or len(hexpart) not in (64, 128):
+        return None
+    if dot and f".{suffix}" not in COSIGN_TAG_SUFFIXES:
+        return None
+    return f"{algorithm}:{hexpart}"
 
 
 def base(media_type: str | None) -> str | None:

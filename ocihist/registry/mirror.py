@@ -17,11 +17,12 @@ from ocihist.model import mediatypes as mt
 from ocihist.model.descriptor import Descriptor, Platform
 from ocihist.model.digest import Digest
 from ocihist.model.manifest import ImageManifest, Index, Schema1Manifest
+from ocihist.model.mediatypes import COSIGN_TAG_SUFFIXES, digest_tag
 from ocihist.model.parse import JSON_LIMIT, json_object, parse_manifest, sniff_media_type
 from ocihist.registry.client import MANIFEST_LIMIT, Fetched, RegistryClient
 from ocihist.registry.entries import ANNOTATION_SUBJECT, PulledRef, entry, provenance
 from ocihist.registry.reference import Reference
-from ocihist.registry.session import COSIGN_SUFFIXES, Session, fallback_tag
+from ocihist.registry.session import Session
 
 if TYPE_CHECKING:
     from ocihist.layout.writer import LayoutWriter
@@ -272,7 +273,7 @@ class Walker:
         if not self.referrers:
             return []
         api = bool(self._api.get(ref.registry))
-        suffixes = COSIGN_SUFFIXES if api else ("", *COSIGN_SUFFIXES)
+        suffixes = COSIGN_TAG_SUFFIXES if api else ("", *COSIGN_TAG_SUFFIXES)
         entries: list[dict[str, Any]] = []
         if api:
             lists = [first, *self.pool.map(lambda d: self._try(client.referrers, ref, d),
@@ -288,7 +289,7 @@ class Walker:
                                               subject, notes, out)
         tagset = set(tags)
         for subject in subjects:
-            for tag in (fallback_tag(subject) + s for s in suffixes):
+            for tag in (digest_tag(subject, s) for s in suffixes):
                 if tag in tagset:
                     tagged = ref.with_tag(tag)
                     entries += self._artifact(client, tagged, None, tag, subject, None, out)

@@ -10,8 +10,6 @@ from ocihist.registry.credentials import Credentials, lookup
 from ocihist.registry.http import Http
 from ocihist.registry.reference import Reference
 
-COSIGN_SUFFIXES = (".sig", ".att", ".sbom")
-
 
 @dataclass(frozen=True, slots=True)
 class NetworkOptions:
@@ -60,16 +58,3 @@ class Session:
 
     def close(self) -> None:
         self.http.close()
-
-
-def fallback_tag(digest: object) -> str:
-    """The OCI referrers fallback tag of a digest: `sha256-<hex>`."""
-    return str(digest).replace(":", "-", 1)
-
-
-def is_discovery_tag(tag: str) -> bool:
-    """True for `sha256-<hex>` fallback tags and cosign `.sig/.att/.sbom` tags."""
-    head, _, suffix = tag.partition(".")
-    alg, _, hexpart = head.partition("-")
-    return alg in ("sha256", "sha512") and len(hexpart) in (64, 128) and (
-        not suffix or f".{suffix}" in COSIGN_SUFFIXES)

@@ -68,7 +68,7 @@ def artifact_subject(manifest: ImageManifest, desc: Descriptor | None,
     if manifest.subject is not None:
         return manifest.subject.digest
     named = (desc.annotation(mt.ANNOTATION_REFERENCE_DIGEST) if desc is not None else None) \
-        or mt.cosign_tag_target(ref)
+        or mt.digest_tag_target(ref)
     try:
         return Digest.parse(named) if named else None
     except MalformedDocument:
