@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ocihist.errors import OcihistError, RegistryError, UsageError
 from ocihist.layout.writer import LayoutWriter
 from ocihist.model.descriptor import Platform
-from ocihist.registry.entries import ANNOTATION_SUBJECT, SOURCE_PREFIX, PulledRef, provenance
+from ocihist.registry.entries import PulledRef, provenance
 from ocihist.registry.reference import Reference, parse_reference
 
 if TYPE_CHECKING:
@@ -132,5 +132,5 @@ def _quiet(event: str, detail: str) -> None:
     return None
 
 
-__all__ = ["ANNOTATION_SUBJECT", "SOURCE_PREFIX", "PullResult", "PulledRef", "provenance", "pull",
+__all__ = ["PullResult", "PulledRef", "provenance", "pull",
            "read_ref_file"]

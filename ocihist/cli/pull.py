@@ -14,27 +14,37 @@ from ocihist.errors import UsageError
 
 def register(app: typer.Typer) -> None:
     """Add the `pull` command to `app`."""
-    app.command("pull", help="Mirror image metadata (and optionally layers) from registries "
-                             "into an OCI layout directory.")(pull_command)
+    app.command("pull", short_help="Mirror image metadata into an OCI layout.",
+                help="Mirror image metadata (index, manifests, configs, attestations, "
+                     "referrers; layers with --layers) from registries into an OCI layout "
+                     "that `ocihist show` reads offline.")(pull_command)
 
 
 def pull_command(
-    refs: Annotated[list[str] | None, typer.Argument(help="Image references.")] = None,
-    file: Annotated[str | None, typer.Option("-f", "--file", help="File of references, one a "
-                                             "line ('-' for stdin).")] = None,
-    dest: Annotated[str, typer.Option("--dest", "-d", help="OCI layout directory.")] = ".",
+    refs: Annotated[list[str] | None, typer.Argument(
+        metavar="REF...", help="Image references: name[:tag][@digest], as docker reads them.",
+        show_default=False)] = None,
+    file: Annotated[str | None, typer.Option(
+        "-f", "--file", metavar="FILE", help="Also the references in FILE, one a line "
+                                             "('-' for stdin).")] = None,
+    dest: Annotated[str, typer.Option(
+        "--dest", "-d", metavar="DIR", help="The OCI layout to write (created if absent; "
+                                            "re-running adds and updates entries).")] = ...,
     all_tags: Annotated[bool, typer.Option("--all-tags", help="Every tag of each "
                                            "repository.")] = False,
-    platform: Annotated[list[str] | None, typer.Option("--platform", help="os/arch[/variant]; "
-                                                        "repeatable.")] = None,
-    layers: Annotated[bool, typer.Option("--layers", help="Also fetch layer blobs.")] = False,
-    username: Annotated[str | None, typer.Option("--username", "-u")] = None,
+    platform: Annotated[list[str] | None, typer.Option(
+        "--platform", metavar="OS/ARCH[/VARIANT]", help="Only these platforms of an index "
+                                                         "(repeatable).")] = None,
+    layers: Annotated[bool, typer.Option("--layers", help="Also fetch layer blobs "
+                                         "(resumable).")] = False,
+    username: Annotated[str | None, typer.Option("--username", "-u", metavar="USER",
+                                                 help="With --password-stdin.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password "
                                                  "from stdin.")] = False,
-    insecure: Annotated[bool, typer.Option("--insecure", help="Plain HTTP to the "
-                                           "registry.")] = False,
-    ca_cert: Annotated[str | None, typer.Option("--ca-cert", help="PEM CA bundle for "
-                                                "TLS.")] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Plain HTTP to a registry that "
+                                           "is not on loopback.")] = False,
+    ca_cert: Annotated[str | None, typer.Option("--ca-cert", metavar="FILE",
+                                                help="PEM CA bundle for TLS.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     from ocihist.pull import pull, read_ref_file

@@ -38,9 +38,10 @@ class Image(NamedTuple):
     history: tuple[HistoryEntry, ...] | None
     layers: tuple[Layer, ...]
     created: str | None = None
-    annotations: Mapping[str, str] = EMPTY
+    annotations: Mapping[str, str] = EMPTY  # the manifest's own
     missing: bool = False
     findings: tuple[Finding, ...] = ()
+    entry_annotations: Mapping[str, str] = EMPTY  # the index.json entry's that led here
 
 
 class Artifact(NamedTuple):

@@ -45,6 +45,14 @@ ANNOTATION_REFERENCE_TYPE = "vnd.docker.reference.type"
 ANNOTATION_REFERENCE_DIGEST = "vnd.docker.reference.digest"
 REFERENCE_TYPE_ATTESTATION = "attestation-manifest"
 
+# What `ocihist pull` records on each index.json entry, for a forensic reader.
+ANNOTATION_SOURCE_PREFIX = "io.github.ocihist.source."
+ANNOTATION_SOURCE_REGISTRY = ANNOTATION_SOURCE_PREFIX + "registry"
+ANNOTATION_SOURCE_REFERENCE = ANNOTATION_SOURCE_PREFIX + "reference"
+ANNOTATION_SOURCE_DIGEST = ANNOTATION_SOURCE_PREFIX + "digest"
+ANNOTATION_SOURCE_PULLED = ANNOTATION_SOURCE_PREFIX + "pulled"
+ANNOTATION_REFERRER_SUBJECT = "io.github.ocihist.referrer.subject"
+
 
 COSIGN_TAG_SUFFIXES = (".sig", ".att", ".sbom")
 """cosign keeps what it makes for `sha256:<hex>` under the tag `sha256-<hex><suffix>`; the

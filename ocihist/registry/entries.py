@@ -20,9 +20,6 @@ from ocihist.model import mediatypes as mt
 from ocihist.model.digest import Digest
 from ocihist.registry.reference import Reference
 
-SOURCE_PREFIX = "io.github.ocihist.source."
-ANNOTATION_SUBJECT = "io.github.ocihist.referrer.subject"
-
 
 @dataclass(slots=True)
 class PulledRef:
@@ -45,10 +42,10 @@ def provenance(ref: Reference, registry_url: str, registry_digest: Digest, *,
     names = {mt.ANNOTATION_REF_NAME: str(ref), mt.ANNOTATION_CONTAINERD_NAME: str(ref)}
     return {
         **(names if named else {}),
-        SOURCE_PREFIX + "registry": registry_url,
-        SOURCE_PREFIX + "reference": str(ref),
-        SOURCE_PREFIX + "digest": str(registry_digest),
-        SOURCE_PREFIX + "pulled": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        mt.ANNOTATION_SOURCE_REGISTRY: registry_url,
+        mt.ANNOTATION_SOURCE_REFERENCE: str(ref),
+        mt.ANNOTATION_SOURCE_DIGEST: str(registry_digest),
+        mt.ANNOTATION_SOURCE_PULLED: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
 

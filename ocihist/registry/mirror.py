@@ -20,7 +20,7 @@ from ocihist.model.manifest import ImageManifest, Index, Schema1Manifest
 from ocihist.model.mediatypes import COSIGN_TAG_SUFFIXES, digest_tag
 from ocihist.model.parse import JSON_LIMIT, json_object, parse_manifest, sniff_media_type
 from ocihist.registry.client import MANIFEST_LIMIT, Fetched, RegistryClient
-from ocihist.registry.entries import ANNOTATION_SUBJECT, PulledRef, entry, provenance
+from ocihist.registry.entries import PulledRef, entry, provenance
 from ocihist.registry.reference import Reference
 from ocihist.registry.session import Session
 
@@ -306,7 +306,7 @@ class Walker:
         self._walk(client, ref, [_Node(fetched, identifier, True)], out)
         out.referrers += 1
         notes = notes or provenance(ref, client.url, fetched.registry_digest)
-        notes[ANNOTATION_SUBJECT] = str(subject)
+        notes[mt.ANNOTATION_REFERRER_SUBJECT] = str(subject)
         return [entry(fetched.media_type, fetched.digest, len(fetched.raw), notes)]
 
     @staticmethod

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ocihist.analyze.history import align, time_kind
+from ocihist.model import mediatypes as mt
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.sources.base import Inventory
@@ -84,6 +85,11 @@ def image_header(image: Image) -> str:
     others = [n for n in image.names if n != image.ref]
     if others:
         lines.append(f"   names    {', '.join(others)}")
+    pulled = image.entry_annotations
+    if mt.ANNOTATION_SOURCE_REFERENCE in pulled:
+        lines.append(f"   pulled   {pulled[mt.ANNOTATION_SOURCE_REFERENCE]} from "
+                     f"{pulled.get(mt.ANNOTATION_SOURCE_REGISTRY, '?')} at "
+                     f"{pulled.get(mt.ANNOTATION_SOURCE_PULLED, '?')}")
     return "\n".join(lines)
 
 

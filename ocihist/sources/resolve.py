@@ -10,6 +10,7 @@ from ocihist.model import mediatypes as mt
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
+from ocihist.model.image import Image
 from ocihist.model.manifest import ImageManifest, Index, Schema1Manifest
 from ocihist.model.parse import parse_config, parse_manifest
 from ocihist.sources import assemble
@@ -25,7 +26,12 @@ def resolve(source: Source) -> Inventory:
         if root.entry is not None:
             inventory.entries.append(root.entry)
         elif root.descriptor is not None:
+            first = len(inventory.entries)
             _Walker(source, inventory, root).walk(root.descriptor, root.where, ())
+            if root.descriptor.annotations:
+                inventory.entries[first:] = [
+                    e._replace(entry_annotations=root.descriptor.annotations)
+                    if isinstance(e, Image) else e for e in inventory.entries[first:]]
     return inventory
 
 

@@ -37,3 +37,18 @@ def test_show_same_as_on_skopeo_copy(plain_registry: Registry, images: Images, t
                     f"oci:{tmp_path / 'theirs'}:{ref}"], check=True, capture_output=True)
     ours, theirs = _show(tmp_path / "ours"), _show(tmp_path / "theirs")
     assert ours and ours == theirs
+
+
+def test_show_says_where_a_pulled_image_came_from(plain_registry: Registry, images: Images,
+                                                 tmp_path: Path) -> None:
+    ref = f"{plain_registry.host}/test/single:v1"
+    assert pull([ref], tmp_path / "ours").ok
+    proc = subprocess.run([sys.executable, "-m", "ocihist", "show", str(tmp_path / "ours"),
+                           "--json"], capture_output=True, text=True, check=True)
+    (image,) = json.loads(proc.stdout)["images"]
+    notes = image["entry_annotations"]
+    assert notes["io.github.ocihist.source.reference"] == ref
+    assert notes["io.github.ocihist.source.registry"] == plain_registry.url
+    table = subprocess.run([sys.executable, "-m", "ocihist", "show", str(tmp_path / "ours")],
+                           capture_output=True, text=True, check=True).stdout
+    assert f"pulled   {ref} from {plain_registry.url} at " in table

@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 from ocihist.model import mediatypes as mt
-from ocihist.pull import SOURCE_PREFIX, pull
+from ocihist.model.mediatypes import ANNOTATION_SOURCE_PREFIX as SOURCE_PREFIX
+from ocihist.pull import pull
 
 from .check import check_layout
 from .conftest import Images, entries
