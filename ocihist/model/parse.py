@@ -40,7 +40,12 @@ def json_object(raw: bytes, *, where: str, what: str = "document") -> dict[str, 
 
 
 def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__.replace("dict", "an object")
+    """How to name a JSON value's type in a message: `null`, `a list`, `a string`…"""
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
