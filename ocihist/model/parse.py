@@ -17,7 +17,7 @@ from ocihist.model.descriptor import EMPTY, Descriptor, Platform
 from ocihist.model.digest import Digest
 from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Layer, Schema1Manifest
 
-JSON_LIMIT = 16 * 1024 * 1024
+JSON_LIMIT = 8 * 1024 * 1024
 """The largest JSON document (manifest, index, config) ocihist will parse."""
 
 

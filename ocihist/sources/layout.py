@@ -7,7 +7,7 @@ from ocihist.model import mediatypes as mt
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
-from ocihist.model.parse import json_object, parse_descriptor, sniff_media_type
+from ocihist.model.parse import JSON_LIMIT, json_object, parse_descriptor, sniff_media_type
 from ocihist.sources.base import Root
 from ocihist.sources.blobs import TreeBlobSource
 from ocihist.sources.tree import FileTree
@@ -31,7 +31,7 @@ class OciLayoutSource(TreeBlobSource):
         super().__init__(tree, origin)
         self.kind = kind
         where = f"{tree.label}: {INDEX_FILE}"
-        index = json_object(tree.read(INDEX_FILE, limit=16 << 20), where=where, what=INDEX_FILE)
+        index = json_object(tree.read(INDEX_FILE, limit=JSON_LIMIT), where=where, what=INDEX_FILE)
         if "mediaType" not in index:
             self._findings.append(Finding("no-media-type", "index.json has no mediaType",
                                           INDEX_FILE, "info"))

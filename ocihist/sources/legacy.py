@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ocihist.errors import MalformedDocument
 from ocihist.model.config import HistoryEntry
@@ -30,6 +30,7 @@ class LegacySource(PrebuiltSource):
         repositories = json_object(tree.read(REPOSITORIES_FILE, limit=JSON_LIMIT), where=where,
                                    what=REPOSITORIES_FILE)
         self._roots: list[Root] = []
+        self._seen_layers: dict[str, _V1Layer] = {}
         for repo, tags in repositories.items():
             if not isinstance(tags, dict):
                 raise MalformedDocument(f"tags of {repo!r} are not an object", where=where)
@@ -44,30 +45,41 @@ class LegacySource(PrebuiltSource):
                     n, "info")
             for n in tree.names() if "/" not in n and n.endswith(".json")]
 
-    def _chain(self, top_id: str, where: str) -> list[tuple[str, dict[str, Any]]]:
-        """(id, v1 json) from the top image down to the base."""
-        chain: list[tuple[str, dict[str, Any]]] = []
+    def _v1(self, layer_id: str, where: str) -> _V1Layer:
+        """The facts of one `<id>/json`, parsed once however many tags share it; only the
+        facts are kept, never the document."""
+        known = self._seen_layers.get(layer_id)
+        if known is None:
+            data = json_object(self.tree.read(f"{layer_id}/json", limit=JSON_LIMIT),
+                               where=f"{where} {layer_id[:12]}/json")
+            parent = data.get("parent")
+            known = _V1Layer(
+                parent if isinstance(parent, str) and parent else None,
+                HistoryEntry(created=_str(data, "created"), created_by=v1_created_by(data),
+                             comment=_str(data, "comment"), author=_str(data, "author")),
+                Platform(_str(data, "os"), _str(data, "architecture")))
+            self._seen_layers[layer_id] = known
+        return known
+
+    def _chain(self, top_id: str, where: str) -> list[tuple[str, _V1Layer]]:
+        """(id, facts) from the top image down to the base."""
+        chain: list[tuple[str, _V1Layer]] = []
         seen: set[str] = set()
         current: str | None = top_id
         while current:
             if current in seen or len(chain) >= MAX_CHAIN:
                 raise MalformedDocument(f"the parent chain loops at {current[:12]}", where=where)
             seen.add(current)
-            data = json_object(self.tree.read(f"{current}/json", limit=JSON_LIMIT),
-                               where=f"{where} {current[:12]}/json")
-            chain.append((current, data))
-            parent = data.get("parent")
-            current = parent if isinstance(parent, str) else None
+            layer = self._v1(current, where)
+            chain.append((current, layer))
+            current = layer.parent
         return chain
 
     def _image(self, name: str, top_id: str) -> Image:
         where = f"repositories {name}"
         chain = list(reversed(self._chain(top_id, where)))
-        history = tuple(HistoryEntry(created=_str(d, "created"), created_by=v1_created_by(d),
-                                     comment=_str(d, "comment"), author=_str(d, "author"))
-                        for _id, d in chain)
         layers = []
-        for index, (layer_id, _data) in enumerate(chain):
+        for index, (layer_id, _facts) in enumerate(chain):
             member = f"{layer_id}/layer.tar"
             size = self.tree.size(member)
             plain = size is not None and compression_of(self.tree.magic(member)) is None
@@ -76,8 +88,15 @@ class LegacySource(PrebuiltSource):
         top = chain[-1][1]
         return Image(ref=name, names=(name,), where=where, manifest_digest=None,
                      manifest_media_type=None, config_digest=None, config_media_type=None,
-                     platform=Platform(_str(top, "os"), _str(top, "architecture")), config=None,
-                     history=history, layers=tuple(layers), created=_str(top, "created"))
+                     platform=top.platform, config=None,
+                     history=tuple(facts.entry for _id, facts in chain), layers=tuple(layers),
+                     created=top.entry.created)
+
+
+class _V1Layer(NamedTuple):
+    parent: str | None
+    entry: HistoryEntry
+    platform: Platform
 
 
 def _str(data: dict[str, Any], key: str) -> str | None:

@@ -16,8 +16,10 @@ from ocihist.errors import CorruptInput, MalformedDocument
 BLOCK = 512
 MAGIC_BYTES = 8
 SKIP_CHUNK = 1 << 20
-KEEP_BUDGET = 512 * 1024 * 1024
+KEEP_BUDGET = 64 * 1024 * 1024
 """The most bytes of small documents one streamed archive may keep in memory."""
+MAX_MEMBERS = 100_000
+"""More members than this is not an image archive (real ones hold hundreds)."""
 
 _FILE_TYPES = {b"0", b"\0", b"7", b"S"}
 
@@ -116,6 +118,7 @@ class TarReader:
         self._keep = keep
         self._pos = 0
         self._kept = 0
+        self._count = 0
         self.clean_end = True
 
     def _read_exact(self, n: int) -> bytes:
@@ -199,6 +202,10 @@ class TarReader:
                     raise CorruptInput("malformed PAX size", where=where) from None
             long_name = long_link = None
             pax = {}
+            self._count += 1
+            if self._count > MAX_MEMBERS:
+                raise CorruptInput(f"more than {MAX_MEMBERS} members: not an image archive",
+                                   where=where)
             yield self._member(name, typeflag, size, link, where)
 
     def _member(self, raw_name: str, typeflag: bytes, size: int, link: str,

@@ -117,7 +117,7 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
         "manifest.json": f.dumps([{"Config": "c.json", "RepoTags": ["x:1"], "Layers": []}]),
         "c.json": f.Link("/etc/passwd")})
     paths["huge-manifest"] = f.write_tar(tmp / "huge.tar",
-                                         {"manifest.json": b"[" + b" " * (17 << 20) + b"]"})
+                                         {"manifest.json": b"[" + b" " * (9 << 20) + b"]"})
     root, manifest = f.oci_layout(tmp / "tampered")
     blob = root / "blobs" / "sha256" / f.sha(manifest)[7:]
     blob.write_bytes(manifest.replace(b'"schemaVersion":2', b'"schemaVersion":2 '))

@@ -238,3 +238,72 @@ def test_schema1_unsigned_changes_are_reported(corpus: Path) -> None:
     assert [f.code for f in tampered.findings] == ["schema1-payload"]
     assert good.findings == ()
     assert tampered.layers == good.layers
+
+
+def test_concatenated_xz_streams_are_one_input(tmp_path: Path) -> None:
+    plain, _ = f.docker_save(tmp_path / "save.tar")
+    data = plain.read_bytes()
+    half = len(data) // 2
+    (tmp_path / "two.xz").write_bytes(lzma.compress(data[:half]) + lzma.compress(data[half:]))
+    assert inventory_json(api.open_input(str(tmp_path / "two.xz")))["images"] == \
+        inventory_json(api.open_input(str(plain)))["images"]
+
+
+def test_xz_asking_for_too_much_memory_is_refused(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocihist.errors import CorruptInput
+    from ocihist.sources import compressed
+
+    monkeypatch.setattr(compressed, "XZ_MEMORY_LIMIT", 1 << 20)  # preset 6 needs 9 MiB
+    plain, _ = f.docker_save(tmp_path / "save.tar")
+    (tmp_path / "s.xz").write_bytes(lzma.compress(plain.read_bytes()))
+    with pytest.raises(CorruptInput, match="more than 1 MiB of memory"):
+        api.open_input(str(tmp_path / "s.xz"))
+
+
+def test_archive_with_too_many_members_is_refused(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocihist.errors import CorruptInput
+    from ocihist.sources import tarindex
+
+    monkeypatch.setattr(tarindex, "MAX_MEMBERS", 50)
+    members: dict[str, bytes | f.Link] = {f"m{i}": b"" for i in range(60)}
+    with pytest.raises(CorruptInput, match="more than 50 members"):
+        api.open_input(str(f.write_tar(tmp_path / "many.tar", members)))
+
+
+def test_streamed_documents_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocihist.errors import MalformedDocument
+    from ocihist.sources import tarindex
+
+    monkeypatch.setattr(tarindex, "KEEP_BUDGET", 10_000)
+    members: dict[str, bytes | f.Link] = {f"d{i}.json": b"{" + b" " * 3000 + b"}"
+                                          for i in range(5)}
+    packed = gzip.compress(f.write_tar(tmp_path / "docs.tar", members).read_bytes())
+    (tmp_path / "docs.tar.gz").write_bytes(packed)
+    with pytest.raises(MalformedDocument, match="more small documents"):
+        api.open_input(str(tmp_path / "docs.tar.gz"))
+
+
+def test_shared_legacy_parents_are_read_once(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tags over one long chain: each `<id>/json` is parsed once, not once per tag."""
+    ids = [f"{i:064x}" for i in range(200)]
+    members: dict[str, bytes | f.Link] = {"repositories": f.dumps(
+        {"r": {f"t{i}": ids[i] for i in range(len(ids))}})}
+    for i, layer_id in enumerate(ids):
+        doc = {"id": layer_id, "created": "2015-01-01T00:00:00Z",
+               "container_config": {"Cmd": [f"step {i}"]}}
+        if i:
+            doc["parent"] = ids[i - 1]
+        members[f"{layer_id}/json"] = f.dumps(doc)
+    source_path = f.write_tar(tmp_path / "chain.tar", members)
+    from ocihist.sources import legacy
+
+    calls = []
+    original = legacy.json_object
+    monkeypatch.setattr(legacy, "json_object",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    images = api.open_input(str(source_path)).images
+    assert len(images) == 200 and len(images[-1].history) == 200
+    assert len(calls) == 1 + 200  # repositories + each <id>/json once
