@@ -16,7 +16,7 @@ from typing import Literal
 Style = Literal["classic", "buildkit", "buildah", "kaniko", "llb", "other"]
 Kind = Literal["instruction", "foreign", "invalid", "empty"]
 
-MAX_CREATED_BY = 256 * 1024
+MAX_CREATED_BY = 16 * 1024  # parsing is superlinear in places; longer steps stay verbatim in JSON
 """Longer `created_by` strings are not reconstructed (a comment says so)."""
 
 KEYWORDS = frozenset({
@@ -32,7 +32,7 @@ NOP = "#(nop) "
 
 _BUILD_ARGS = re.compile(r"\|(\d{1,4}) ")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_BUILDAH_SUFFIX = re.compile(r"\|([a-z]+[A-Z][A-Za-z]*)=([^\s|]*)$")
+_BUILDAH_SUFFIX = re.compile(r"\|([a-z]+[A-Z][A-Za-z]*)=([^\s|]*)")
 _KEYWORD = re.compile(r"([A-Za-z]+)(?:\s+|$)")
 _LLB = re.compile(r"^(mount \S+ from exec |(mkdir|mkfile|copy|rm|symlink) \S)")
 
@@ -101,10 +101,14 @@ def _strip_suffixes(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     if text.endswith(BUILDKIT_SUFFIX):
         return text[: -len(BUILDKIT_SUFFIX)], ()
     found: list[tuple[str, str]] = []
-    while match := _BUILDAH_SUFFIX.search(text):
-        found.insert(0, (match.group(1), match.group(2)))
-        text = text[: match.start()]
-    return text, tuple(found)
+    end = len(text)
+    while (bar := text.rfind("|", 0, end)) >= 0:  # one backward pass: linear in the text
+        match = _BUILDAH_SUFFIX.fullmatch(text, bar, end)
+        if match is None:
+            break
+        found.append((match.group(1), match.group(2)))
+        end = bar
+    return text[:end], tuple(reversed(found))
 
 
 def _parse_bare(text: str, style: Style, shell: tuple[str, ...]) -> Parsed:
@@ -307,7 +311,8 @@ def healthcheck_dump(text: str) -> Health | None:
     inner = text[2:-1]
     words = inner.split(" ")
     # The durations and retries are the trailing words; the test list is everything before.
-    for cut in range(len(words) - 1, 0, -1):
+    # Go prints at most four durations and the retries after the list: try only those cuts.
+    for cut in range(len(words) - 1, max(0, len(words) - 7), -1):
         head, tail = " ".join(words[:cut]), words[cut:]
         if not head.endswith("]") or len(tail) < 2:
             continue

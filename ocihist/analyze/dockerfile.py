@@ -454,17 +454,34 @@ def _user(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
     return [f"{keyword} {value}"]
 
 
-_COPY = re.compile(r"(?P<flags>(?:--[a-z]+=\S*?\s?)*?)"
-                   r"(?P<kind>file|dir|multi):(?P<hash>\S+) in (?P<dest>.*)$", re.S)
+_COPY_SOURCE = re.compile(r"(?P<kind>file|dir|multi):(?P<hash>\S+) in (?P<dest>.*)$", re.S)
+_FLAG = re.compile(r"--[a-z-]+=")
+_GLUED_SOURCE = re.compile(r"(?:file|dir|multi):")
+
+
+def _split_copy(body: str) -> tuple[list[str], re.Match[str]] | None:
+    """`[--flag=v …] file:<hash> in <dest>` → (flags, source match). A flag's value ends at
+    whitespace, or where the classic builder glued the source onto it (`--chown=a:bfile:…`).
+    One pass, no backtracking."""
+    rest = body.strip()
+    flags: list[str] = []
+    while (flag := _FLAG.match(rest)) is not None:
+        space = re.search(r"\s", rest)
+        end = space.start() if space else len(rest)
+        glued = _GLUED_SOURCE.search(rest, flag.end(), end)
+        end = glued.start() if glued else end
+        flags.append(rest[:end])
+        rest = rest[end:].lstrip()
+    source = _COPY_SOURCE.match(rest)
+    return (flags, source) if source else None
 
 
 def _copy(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
     keyword = p.keyword or "COPY"
-    match = _COPY.match(body.strip())
-    if not match:
+    split = _split_copy(body)
+    if split is None:
         return [f"{keyword} {body.strip()}"] if body.strip() and "\n" not in body else None
-    flags = match.group("flags").replace(" ", "")
-    flag_list = [f"--{f}" for f in flags.split("--") if f]
+    flag_list, match = split
     dest = match.group("dest").strip()
     if not dest or "\n" in dest:
         return None

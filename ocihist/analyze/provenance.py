@@ -26,6 +26,10 @@ IN_TOTO_PAYLOAD = "application/vnd.in-toto+json"
 BUILDKIT_METADATA = "https://mobyproject.org/buildkit@v1#metadata"
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
+MAX_LINE_STEPS = 200_000
+"""The most (Dockerfile line, build step) records one provenance may map; real ones hold
+hundreds."""
+
 Signature = Literal["unsigned", "signature present, not verified"]
 
 
@@ -155,11 +159,14 @@ def parse_provenance(raw: bytes, *, where: str = "attestation") -> Provenance:
     """Read a SLSA provenance attestation (v0.2 or v1, BuildKit's shapes)."""
     statement = parse_statement(raw, where=where)
     kind = statement.predicate_type or ""
-    if kind.startswith(SLSA_V02):
-        return _from_v02(statement)
-    if kind.startswith(SLSA_V1):
-        return _from_v1(statement)
-    raise MalformedDocument(f"predicate type {kind[:100]!r} is not SLSA provenance", where=where)
+    if not kind.startswith((SLSA_V02, SLSA_V1)):
+        raise MalformedDocument(f"predicate type {kind[:100]!r} is not SLSA provenance",
+                                where=where)
+    try:
+        return _from_v02(statement) if kind.startswith(SLSA_V02) else _from_v1(statement)
+    except (TypeError, AttributeError, ValueError) as error:  # a field of the wrong type
+        raise MalformedDocument(f"provenance of an unexpected shape ({error})",
+                                where=where) from None
 
 
 def _str(value: object) -> str | None:
@@ -295,6 +302,7 @@ def _dockerfile(source: Mapping[str, Any], entry_point: str | None, build_config
     if texts and texts[-1] == "":
         texts.pop()
     steps_of: dict[int, list[str]] = {}
+    pairs = 0
     inputs = _inputs(build_config)
     for step, record in _map(source.get("locations")).items():
         for location in _map(record).get("locations") or ():
@@ -304,7 +312,11 @@ def _dockerfile(source: Mapping[str, Any], entry_point: str | None, build_config
                 start = _map(_map(span).get("start")).get("line")
                 end = _map(_map(span).get("end")).get("line", start)
                 if isinstance(start, int) and isinstance(end, int):
-                    for number in range(max(start, 1), min(end, len(texts)) + 1):
+                    numbers = range(max(start, 1), min(end, len(texts)) + 1)
+                    pairs += len(numbers)
+                    if pairs > MAX_LINE_STEPS:
+                        raise ValueError(f"more than {MAX_LINE_STEPS} line-to-step records")
+                    for number in numbers:
                         steps_of.setdefault(number, []).append(str(step))
     lines = []
     for number, text in enumerate(texts, start=1):

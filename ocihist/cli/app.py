@@ -41,6 +41,8 @@ def _options(
 
 
 def _register() -> None:
+    if app.registered_commands:  # once per process, however often run() is called
+        return
     from ocihist.cli import ls, provenance, show
 
     show.register(app)
@@ -54,7 +56,9 @@ def _register() -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"ocihist: {message}\n")
+    """Write one line to stderr: control characters from the input are shown escaped."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"ocihist: {message}")
+    sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
     return code
 
 

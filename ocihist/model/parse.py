@@ -265,7 +265,8 @@ def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> 
         name=_opt_str(data, "name"), tag=_opt_str(data, "tag"),
         architecture=_opt_str(data, "architecture") or _opt_str(newest, "architecture"),
         os=_opt_str(newest, "os"), layers=tuple(layers), history=tuple(history),
-        signatures=len(data.get("signatures") or []) if signed else 0,
+        signatures=len(data["signatures"]) if signed and isinstance(
+            data.get("signatures"), list) else int(signed),
         created=_opt_str(newest, "created"))
 
 

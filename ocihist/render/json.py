@@ -121,4 +121,18 @@ def inventory_json(inventory: Inventory, images: Iterable[Image] | None = None, 
 
 
 def dumps(document: Any) -> bytes:
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    except orjson.JSONEncodeError:  # a path or name that is not valid UTF-8
+        return orjson.dumps(_valid_utf8(document), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _valid_utf8(value: Any) -> Any:
+    """Strings with undecodable bytes (surrogate escapes) shown with U+FFFD instead."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_valid_utf8(k): _valid_utf8(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_utf8(v) for v in value]
+    return value

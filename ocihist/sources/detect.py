@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from collections.abc import Iterator
@@ -103,18 +104,22 @@ def _opened(path: str) -> Iterator[tuple[BinaryIO, bool, int | None]]:
     if path == STDIN:
         yield sys.stdin.buffer, False, None
         return
-    target = Path(path)
-    try:
-        info = target.stat()
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
-    try:
-        handle = target.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
+    handle, info = _open_file(path)
     with handle:
         seekable = stat.S_ISREG(info.st_mode)
         yield handle, seekable, info.st_size if seekable else None
+
+
+def _open_file(path: str) -> tuple[BinaryIO, os.stat_result]:
+    """Open for reading without ever blocking on a FIFO that has no writer (it then reads
+    as empty); the open file is blocking as usual."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        info = os.fstat(fd)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), info
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
 
 
 def open_input(path: str, *, config: str | None = None) -> Inventory:
@@ -154,8 +159,9 @@ def _from_stream(stream: BinaryIO, head: bytes, path: str, *, seekable: bool,
 
 
 def _read_config(path: str) -> bytes:
+    handle, _info = _open_file(path)
     try:
-        with open(path, "rb") as handle:
+        with handle:
             raw = handle.read(JSON_LIMIT + 1)
     except OSError as exc:
         raise InputError(f"cannot read config: {exc.strerror}", where=path) from None

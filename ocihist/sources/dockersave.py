@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ocihist.errors import IntegrityError, MalformedDocument
+from ocihist.model.config import ImageConfig
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
@@ -65,6 +66,8 @@ class DockerSaveSource(PrebuiltSource):
         self.tree = tree
         self.origin = origin
         self._findings: list[Finding] = []
+        self._configs: dict[str, tuple[bytes, Digest]] = {}
+        self._parsed: dict[Digest, ImageConfig] = {}
         self._roots = [Root(where=f"manifest.json[{i}]", entry=self._image(entry, i))
                        for i, entry in enumerate(entries)]
         if not self._roots:
@@ -77,8 +80,10 @@ class DockerSaveSource(PrebuiltSource):
         if not isinstance(config_name, str):
             raise MalformedDocument("entry has no Config file name", where=where)
         config_name = normalize(config_name)
-        raw = self.tree.read(config_name, limit=JSON_LIMIT)
-        actual = Digest.of(raw)
+        if config_name not in self._configs:  # several entries may share one config
+            raw = self.tree.read(config_name, limit=JSON_LIMIT)
+            self._configs[config_name] = (raw, Digest.of(raw))
+        raw, actual = self._configs[config_name]
         claimed, strict = _claimed_digest(config_name)
         if claimed is not None and claimed != actual:
             message = f"config file {config_name} hashes to {actual}"
@@ -87,7 +92,10 @@ class DockerSaveSource(PrebuiltSource):
                                      where=f"{self.tree.label}: {where}")
             findings.append(Finding("config-name-mismatch", message + " (the name is only a "
                                     "label in this format)", where))
-        config = parse_config(raw, where=f"{where} config {config_name}", digest=actual)
+        if actual not in self._parsed:
+            self._parsed[actual] = parse_config(raw, where=f"{where} config {config_name}",
+                                                digest=actual)
+        config = self._parsed[actual]
         tags = _get(entry, "RepoTags")
         if tags is None:
             findings.append(Finding("repotags-null", "RepoTags is null", where, "info"))

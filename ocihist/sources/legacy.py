@@ -36,6 +36,8 @@ class LegacySource(PrebuiltSource):
                 raise MalformedDocument(f"tags of {repo!r} are not an object", where=where)
             for tag, top_id in tags.items():
                 name = f"{repo}:{tag}"
+                if not isinstance(top_id, str) or not top_id:
+                    raise MalformedDocument(f"{name} names no image id", where=where)
                 self._roots.append(Root(where=f"repositories {name}", names=(name,), ref=name,
                                         entry=self._image(name, str(top_id))))
         if not self._roots:

@@ -6,28 +6,35 @@ registries); sources without manifest blobs hand over finished entries in their 
 
 from __future__ import annotations
 
+from ocihist.errors import MalformedDocument
 from ocihist.model import mediatypes as mt
+from ocihist.model.config import ImageConfig
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
-from ocihist.model.image import Image
-from ocihist.model.manifest import ImageManifest, Index, Schema1Manifest
+from ocihist.model.image import Artifact, Image
+from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Manifest
 from ocihist.model.parse import parse_config, parse_manifest
 from ocihist.sources import assemble
 from ocihist.sources.base import Inventory, Root, Source
 
 MAX_DEPTH = 8
+MAX_ENTRIES = 10_000
+"""More images and artifacts than this is a hostile fan-out, not an image store."""
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+"""The most attestation payload bytes one input may hand to provenance analysis."""
 
 
 def resolve(source: Source) -> Inventory:
     """Every image and artifact reachable from the source's roots, in input order."""
     inventory = Inventory(source.origin, source.kind, findings=list(source.findings()))
+    memo = _Memo(source)
     for root in source.roots():
         if root.entry is not None:
             inventory.entries.append(root.entry)
         elif root.descriptor is not None:
             first = len(inventory.entries)
-            _Walker(source, inventory, root).walk(root.descriptor, root.where, ())
+            _Walker(memo, inventory, root).walk(root.descriptor, root.where, ())
             if root.descriptor.annotations:
                 inventory.entries[first:] = [
                     e._replace(entry_annotations=root.descriptor.annotations)
@@ -35,11 +42,57 @@ def resolve(source: Source) -> Inventory:
     return inventory
 
 
-class _Walker:
-    def __init__(self, source: Source, inventory: Inventory, root: Root) -> None:
+class _Memo:
+    """Each blob read, parsed and checked once, however many entries point at it."""
+
+    def __init__(self, source: Source) -> None:
         self.source = source
+        self.manifests: dict[Digest, tuple[Manifest, int, tuple[str, ...]]] = {}
+        self.configs: dict[Digest, tuple[ImageConfig, int]] = {}
+        self.payloads: dict[Digest, bytes] = {}
+        self.payload_bytes = 0
+
+    def manifest(self, desc: Descriptor, where: str) -> tuple[Manifest, int, tuple[str, ...]]:
+        """The parsed manifest, its size, and notes about it."""
+        if desc.digest not in self.manifests:
+            raw = self.source.read_blob(desc)
+            notes: list[str] = []
+            manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})",
+                                      digest=desc.digest, notes=notes)
+            self.manifests[desc.digest] = (manifest, len(raw), tuple(notes))
+        return self.manifests[desc.digest]
+
+    def config(self, desc: Descriptor, where: str) -> tuple[ImageConfig, int]:
+        if desc.digest not in self.configs:
+            raw = self.source.read_blob(desc)
+            self.configs[desc.digest] = (parse_config(
+                raw, where=f"{where} config ({desc.digest.short})", digest=desc.digest), len(raw))
+        return self.configs[desc.digest]
+
+    def payload(self, desc: Descriptor) -> bytes | None:
+        """An attestation layer's bytes, or None past the payload budget."""
+        if desc.digest not in self.payloads:
+            if self.payload_bytes + (desc.size or 0) > MAX_PAYLOAD_BYTES:
+                return None
+            data = self.source.read_blob(desc)
+            self.payload_bytes += len(data)
+            self.payloads[desc.digest] = data
+        return self.payloads[desc.digest]
+
+
+class _Walker:
+    def __init__(self, memo: _Memo, inventory: Inventory, root: Root) -> None:
+        self.memo = memo
+        self.source = memo.source
         self.inventory = inventory
         self.root = root
+
+    def _add(self, entry: Image | Artifact) -> None:
+        if len(self.inventory.entries) >= MAX_ENTRIES:
+            raise MalformedDocument(f"more than {MAX_ENTRIES} images and artifacts: indexes "
+                                    "that fan out this far are not an image store",
+                                    where=self.root.where)
+        self.inventory.entries.append(entry)
 
     def walk(self, desc: Descriptor, where: str, ancestors: tuple[Digest, ...]) -> None:
         if desc.digest in ancestors or len(ancestors) > MAX_DEPTH:
@@ -47,15 +100,12 @@ class _Walker:
                 "index-loop", f"index refers back to {desc.digest.short}; not followed", where))
             return
         if not self.source.has_blob(desc.digest):
-            self.inventory.entries.append(assemble.missing_image(
+            self._add(assemble.missing_image(
                 desc, where=where, names=self.root.names, ref=self.root.ref))
             return
-        raw = self.source.read_blob(desc)
-        notes: list[str] = []
-        manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})", digest=desc.digest,
-                                  notes=notes)
+        manifest, size, notes = self.memo.manifest(desc, where)
         findings = [Finding("schema1-payload", note, where) for note in notes]
-        findings += _descriptor_findings(desc, len(raw), manifest.media_type, where)
+        findings += _descriptor_findings(desc, size, manifest.media_type, where)
         if isinstance(manifest, Index):
             if manifest.media_type is None:
                 findings.append(Finding("no-media-type", f"index blob {desc.digest.short} has no "
@@ -64,29 +114,33 @@ class _Walker:
             for i, child in enumerate(manifest.manifests):
                 self.walk(child, f"{where}>{i}", (*ancestors, desc.digest))
         elif isinstance(manifest, Schema1Manifest):
-            self.inventory.entries.append(assemble.image_from_schema1(
+            self._add(assemble.image_from_schema1(
                 manifest, where=where, names=self.root.names, ref=self.root.ref,
                 findings=findings))
         else:
-            self.inventory.entries.append(self._image(manifest, desc, where, findings))
+            self._add(self._image(manifest, desc, where, findings))
 
     def _image(self, manifest: ImageManifest, desc: Descriptor, where: str,
                findings: list[Finding]) -> object:
         names, ref = self.root.names, self.root.ref
         reason = assemble.not_an_image_reason(manifest, desc)
         if reason is not None:
-            payloads = tuple(self.source.read_blob(layer) for layer in manifest.layers
-                             if assemble.is_attestation_layer(layer)
-                             and self.source.has_blob(layer.digest))
+            wanted = {layer.digest: layer for layer in manifest.layers
+                      if assemble.is_attestation_layer(layer)
+                      and self.source.has_blob(layer.digest)}
+            read = [self.memo.payload(layer) for layer in wanted.values()]
+            payloads = tuple(data for data in read if data is not None)
+            if len(payloads) < len(read):
+                self.inventory.findings.append(Finding(
+                    "payload-budget", f"attestation layers past {MAX_PAYLOAD_BYTES} bytes in "
+                    "all were not read", where))
             return assemble.artifact(manifest, reason=f"not an image: {reason}", where=where,
                                      names=names, ref=ref, desc=desc, payloads=payloads)
         config = None
         config_desc = manifest.config
         if self.source.has_blob(config_desc.digest):
-            raw = self.source.read_blob(config_desc)
-            findings += _size_findings(config_desc, len(raw), f"{where} config")
-            config = parse_config(raw, where=f"{where} config ({config_desc.digest.short})",
-                                  digest=config_desc.digest)
+            config, size = self.memo.config(config_desc, where)
+            findings += _size_findings(config_desc, size, f"{where} config")
             reason = assemble.config_not_image_reason(config)
             if reason is not None:
                 return assemble.artifact(manifest, reason=f"not an image: {reason}",

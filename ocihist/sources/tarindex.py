@@ -98,7 +98,7 @@ def _pax_records(data: bytes, where: str) -> dict[str, str]:
         if length <= 0:
             raise CorruptInput("malformed PAX header", where=where)
         key, _, value = data[space + 1 : pos + length - 1].partition(b"=")
-        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
+        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
         pos += length
     return records
 
@@ -181,18 +181,18 @@ class TarReader:
                     raise CorruptInput(f"tar extension header of {size} bytes", where=where)
                 data = self._data(size, where)
                 if typeflag == b"L":
-                    long_name = data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+                    long_name = data.split(b"\0", 1)[0].decode("utf-8", "replace")
                 elif typeflag == b"K":
-                    long_link = data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+                    long_link = data.split(b"\0", 1)[0].decode("utf-8", "replace")
                 elif typeflag == b"x":
                     pax = _pax_records(data, where)
                 continue
-            name = block[0:100].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+            name = block[0:100].split(b"\0", 1)[0].decode("utf-8", "replace")
             if block[257:263] == b"ustar\0":
-                prefix = block[345:500].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+                prefix = block[345:500].split(b"\0", 1)[0].decode("utf-8", "replace")
                 if prefix:
                     name = f"{prefix}/{name}"
-            link = block[157:257].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+            link = block[157:257].split(b"\0", 1)[0].decode("utf-8", "replace")
             name = pax.get("path", long_name or name)
             link = pax.get("linkpath", long_link or link)
             if "size" in pax:
@@ -200,6 +200,8 @@ class TarReader:
                     size = int(pax["size"])
                 except ValueError:
                     raise CorruptInput("malformed PAX size", where=where) from None
+                if size < 0:
+                    raise CorruptInput("corrupt tar: negative PAX size", where=where)
             long_name = long_link = None
             pax = {}
             self._count += 1

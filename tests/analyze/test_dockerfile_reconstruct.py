@@ -321,3 +321,15 @@ def test_classic_copy_with_a_source_that_is_not_a_hash() -> None:
     lines = after_from([NOP + "COPY dir:ins in /opt/app"])
     assert lines == ["# COPY: the source name is not recorded (classic builder); recorded as "
                      "dir:ins", "COPY <unknown> /opt/app"]
+
+
+@pytest.mark.parametrize("created_by", [
+    "COPY " + "--a=" * 40 + "!",                      # once exponential in a regex
+    "/bin/sh -c true" + "|aB=" * 4000,                 # once quadratic in suffix stripping
+    "HEALTHCHECK &{[" + "a " * 4000 + "}",             # once quadratic in the struct parser
+])
+def test_hostile_steps_finish_and_stay_verbatim_in_comments(created_by: str) -> None:
+    rec = reconstruct(make_image([{"created_by": created_by,
+                                   "comment": "buildkit.dockerfile.v0"}]))
+    assert rec.lines  # it finishes; whatever it makes parses
+    assert_round_trip(render_dockerfile(rec), [line.text for line in rec.instructions])

@@ -225,3 +225,30 @@ def test_odd_shapes_never_crash() -> None:
     prov = parse_provenance(_statement(predicate, "https://slsa.dev/provenance/v0.2"))
     assert prov.dockerfile is None
     assert prov.materials == ()
+
+
+@pytest.mark.parametrize("predicate", [
+    {"metadata": {"https://mobyproject.org/buildkit@v1#metadata": {"source": {"infos": 5}}}},
+    {"metadata": {"https://mobyproject.org/buildkit@v1#metadata": {"source": {
+        "infos": [{"data": "RlJPTSBh"}], "locations": {"s": {"locations": 5}}}}}},
+    {"invocation": 5},
+])
+def test_wrong_shapes_are_one_clear_error(predicate: dict) -> None:
+    raw = _statement(predicate, "https://slsa.dev/provenance/v0.2")
+    try:
+        parse_provenance(raw)
+    except MalformedDocument as error:
+        assert "provenance" in str(error)
+
+
+def test_line_to_step_records_are_bounded() -> None:
+    import base64
+
+    text = "\n".join(f"RUN {i}" for i in range(1000))
+    locations = {f"step{i}": {"locations": [{"ranges": [
+        {"start": {"line": 1}, "end": {"line": 1000}}]}]} for i in range(300)}
+    predicate = {"metadata": {"https://mobyproject.org/buildkit@v1#metadata": {"source": {
+        "infos": [{"filename": "Dockerfile", "data": base64.b64encode(text.encode()).decode()}],
+        "locations": locations}}}}
+    with pytest.raises(MalformedDocument, match="line-to-step records"):
+        parse_provenance(_statement(predicate, "https://slsa.dev/provenance/v0.2"))

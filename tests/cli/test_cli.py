@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -118,6 +120,19 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
         "c.json": f.Link("/etc/passwd")})
     paths["huge-manifest"] = f.write_tar(tmp / "huge.tar",
                                          {"manifest.json": b"[" + b" " * (9 << 20) + b"]"})
+    pax = tarfile.TarInfo("index.json")
+    pax.pax_headers = {"size": "-1"}
+    with tarfile.open(tmp / "paxneg.tar", "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(pax, io.BytesIO(b""))
+    paths["negative-pax-size"] = tmp / "paxneg.tar"
+    paths["newline-in-name"] = f.write_tar(tmp / "nl.tar", {"manifest.json": f.dumps(
+        [{"Config": "a\nforged line", "RepoTags": ["x:1"], "Layers": []}])})
+    paths["legacy-empty-id"] = f.write_tar(tmp / "legacy.tar",
+                                           {"repositories": b'{"r": {"t": ""}}'})
+    fifo = tmp / "fifo"
+    os.mkfifo(fifo)
+    paths["fifo-without-writer"] = fifo
+    paths["index-fan-out"] = _fan_out(tmp / "fan")
     root, manifest = f.oci_layout(tmp / "tampered")
     blob = root / "blobs" / "sha256" / f.sha(manifest)[7:]
     blob.write_bytes(manifest.replace(b'"schemaVersion":2', b'"schemaVersion":2 '))
@@ -129,7 +144,23 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
     return paths
 
 
-BAD = ["truncated-tar", "corrupt-header", "empty-file", "random-bytes", "truncated-gzip",
+def _fan_out(root: Path) -> Path:
+    """An index listing one child index 200 times, which lists one image 200 times."""
+    _, manifest = f.oci_layout(root)
+    child = f.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": f.OCI_MANIFEST, "digest": f.sha(manifest), "size": len(manifest)}] * 200})
+    top = f.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": f.OCI_INDEX, "digest": f.sha(child), "size": len(child)}] * 200})
+    for blob in (child, top):
+        (root / "blobs" / "sha256" / f.sha(blob)[7:]).write_bytes(blob)
+    (root / "index.json").write_bytes(f.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": f.OCI_INDEX, "digest": f.sha(top), "size": len(top)}]}))
+    return root
+
+
+BAD = ["negative-pax-size", "newline-in-name", "legacy-empty-id", "fifo-without-writer",
+       "index-fan-out", "truncated-tar", "corrupt-header", "empty-file", "random-bytes",
+       "truncated-gzip",
        "malformed-json", "json-null", "missing-file", "manifest-null", "config-missing",
        "escaping-symlink", "absolute-symlink", "huge-manifest", "digest-mismatch",
        "hostile-digest"]
