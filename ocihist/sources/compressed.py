@@ -33,8 +33,9 @@ def decompressing(raw: BinaryIO, kind: str) -> BinaryIO:
     if kind == "zstd":
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(  # type: ignore[return-value]
-            raw, read_size=READ_SIZE, read_across_frames=True)
+        frames = ZstdFrames(raw)
+        return _ZstdReader(zstandard.ZstdDecompressor().stream_reader(
+            frames, read_size=READ_SIZE, read_across_frames=True), frames)
     if kind == "xz":
         return XzReader(raw)  # type: ignore[return-value]
     if kind == "bzip2":
@@ -42,6 +43,120 @@ def decompressing(raw: BinaryIO, kind: str) -> BinaryIO:
 
         return bz2.BZ2File(raw)  # type: ignore[return-value]
     raise ValueError(kind)
+
+
+class ZstdFrames:
+    """Passes the raw bytes of a zstd stream through while following its frame and block
+    headers (no decoding), so that a stream cut short is noticed: the zstandard reader
+    ends quietly in that case."""
+
+    _MAGIC = b"\x28\xb5\x2f\xfd"
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._buffer = bytearray()
+        self._skip = 0  # block bytes still to pass over
+        self._state = "magic"
+        self._checksum = False
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self._feed(data)
+        return data
+
+    def readinto(self, target: bytearray | memoryview) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    @property
+    def complete(self) -> bool:
+        """True when the bytes so far end exactly between frames."""
+        return self._state == "magic" and not self._buffer and not self._skip
+
+    def _feed(self, data: bytes) -> None:
+        if self._skip:
+            taken = min(self._skip, len(data))
+            self._skip -= taken
+            data = data[taken:]
+        self._buffer += data
+        while not self._skip and self._step():
+            pass
+
+    def _take(self, n: int) -> bytes | None:
+        if len(self._buffer) < n:
+            return None
+        head = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return head
+
+    def _pass_over(self, n: int) -> None:
+        taken = min(n, len(self._buffer))
+        del self._buffer[:taken]
+        self._skip = n - taken
+
+    def _step(self) -> bool:
+        """Consume one header (or skip) from the buffer; False when more bytes are needed."""
+        if self._state == "magic":
+            magic = self._take(4)
+            if magic is None:
+                return False
+            if magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50:  # skippable frame
+                self._state = "skippable"
+            elif magic == self._MAGIC:
+                self._state = "frame"
+            else:
+                raise ValueError("not a zstd frame")
+            return True
+        if self._state == "skippable":
+            size = self._take(4)
+            if size is None:
+                return False
+            self._pass_over(int.from_bytes(size, "little"))
+            self._state = "magic"
+            return True
+        if self._state == "frame":
+            if not self._buffer:
+                return False
+            fhd = self._buffer[0]
+            single = (fhd >> 5) & 1
+            fcs = (0, 2, 4, 8)[fhd >> 6] or single
+            size = 1 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs
+            if self._take(size) is None:
+                return False
+            self._checksum = bool((fhd >> 2) & 1)
+            self._state = "block"
+            return True
+        if self._state == "block":
+            header = self._take(3)
+            if header is None:
+                return False
+            value = int.from_bytes(header, "little")
+            kind, size = (value >> 1) & 3, value >> 3
+            if kind == 3:
+                raise ValueError("reserved zstd block type")
+            self._pass_over(1 if kind == 1 else size)
+            if value & 1:  # the last block of the frame
+                self._state = "checksum" if self._checksum else "magic"
+            return True
+        if self._take(4) is None:  # the frame's checksum
+            return False
+        self._state = "magic"
+        return True
+
+
+class _ZstdReader:
+    """zstd decoding that fails, rather than ends, when the stream is cut short."""
+
+    def __init__(self, inner: BinaryIO, frames: ZstdFrames) -> None:
+        self._inner = inner
+        self._frames = frames
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._inner.read(n)
+        if not data and n != 0 and not self._frames.complete:
+            raise EOFError("the zstd stream ends inside a frame")
+        return data
 
 
 class XzReader:

@@ -21,7 +21,7 @@ from ocihist.model.parse import JSON_LIMIT, load_json
 from ocihist.sources import dockersave
 from ocihist.sources.bare import BareSource
 from ocihist.sources.base import Inventory
-from ocihist.sources.compressed import CheckedStream, compression_of, decompressing
+from ocihist.sources.compressed import READ_SIZE, CheckedStream, compression_of, decompressing
 from ocihist.sources.dockersave import DockerSaveSource, read_save_manifest
 from ocihist.sources.layout import INDEX_FILE, ContainersDirSource, OciLayoutSource
 from ocihist.sources.legacy import REPOSITORIES_FILE, LegacySource
@@ -90,6 +90,8 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
             body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
             inventory = _from_stream(body, body_head, path, seekable=False, size=None,
                                      config=config)
+            while inner.read(READ_SIZE):  # to the end, so that the stream's own trailer and
+                pass                      # checksum are checked: a cut-off stream is an error
             inventory.kind += f"+{kind}"
             return inventory
         if seekable:

@@ -307,3 +307,17 @@ def test_shared_legacy_parents_are_read_once(tmp_path: Path,
     images = api.open_input(str(source_path)).images
     assert len(images) == 200 and len(images[-1].history) == 200
     assert len(calls) == 1 + 200  # repositories + each <id>/json once
+
+
+@pytest.mark.parametrize("name", ["umoci.docker-archive.tar.gz", "umoci.docker-archive.tar.xz",
+                                  "umoci.docker-archive.tar.zst"])
+@pytest.mark.parametrize("cut", [1, 3, 40, 400])
+def test_a_compressed_stream_cut_short_is_an_error(tmp_path: Path, name: str, cut: int) -> None:
+    """Even when the tar inside ends before the cut: the stream's trailer is checked."""
+    from ocihist.errors import CorruptInput
+    from tests.conftest import FIXTURES
+
+    data = (FIXTURES / name).read_bytes()
+    (tmp_path / "cut").write_bytes(data[:-cut])
+    with pytest.raises(CorruptInput):
+        api.open_input(str(tmp_path / "cut"))
