@@ -54,8 +54,10 @@ class ZstdFrames:
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self._buffer = bytearray()
+        self._pending = b""  # the start of a header cut by the end of the last read
+        self._data: bytes | memoryview = b""  # the bytes being parsed, from _pos on
         self._skip = 0  # block bytes still to pass over
+        self._pos = 0
         self._state = "magic"
         self._checksum = False
 
@@ -72,27 +74,29 @@ class ZstdFrames:
     @property
     def complete(self) -> bool:
         """True when the bytes so far end exactly between frames."""
-        return self._state == "magic" and not self._buffer and not self._skip
+        return self._state == "magic" and not self._pending and not self._skip
 
     def _feed(self, data: bytes) -> None:
-        if self._skip:
-            taken = min(self._skip, len(data))
-            self._skip -= taken
-            data = data[taken:]
-        self._buffer += data
+        if self._skip >= len(data):  # inside a block: the common case, nothing to parse
+            self._skip -= len(data)
+            return
+        view = memoryview(data)[self._skip:]
+        self._data = (self._pending + bytes(view)) if self._pending else view
+        self._skip = self._pos = 0
         while not self._skip and self._step():
             pass
+        self._pending = bytes(self._data[self._pos:]) if not self._skip else b""
 
     def _take(self, n: int) -> bytes | None:
-        if len(self._buffer) < n:
+        if len(self._data) - self._pos < n:
             return None
-        head = bytes(self._buffer[:n])
-        del self._buffer[:n]
+        head = bytes(self._data[self._pos : self._pos + n])
+        self._pos += n
         return head
 
     def _pass_over(self, n: int) -> None:
-        taken = min(n, len(self._buffer))
-        del self._buffer[:taken]
+        taken = min(n, len(self._data) - self._pos)
+        self._pos += taken
         self._skip = n - taken
 
     def _step(self) -> bool:
@@ -116,9 +120,9 @@ class ZstdFrames:
             self._state = "magic"
             return True
         if self._state == "frame":
-            if not self._buffer:
+            if self._pos >= len(self._data):
                 return False
-            fhd = self._buffer[0]
+            fhd = self._data[self._pos]
             single = (fhd >> 5) & 1
             fcs = (0, 2, 4, 8)[fhd >> 6] or single
             size = 1 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs
