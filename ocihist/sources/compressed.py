@@ -86,6 +86,7 @@ class ZstdFrames:
         while not self._skip and self._step():
             pass
         self._pending = bytes(self._data[self._pos:]) if not self._skip else b""
+        self._data = b""  # let the read's buffer go now: holding it costs fresh pages
 
     def _take(self, n: int) -> bytes | None:
         if len(self._data) - self._pos < n:
