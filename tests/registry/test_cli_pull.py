@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,32 @@ def test_real_cli_exit_codes(plain_registry: Registry, images: Images, tmp_path:
     assert run(["pull", bad, "--dest", str(tmp_path / "c")]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("ocihist: error: ") and "missing" in err
+
+
+def test_progress_is_shown_on_a_terminal_only(plain_registry: Registry, images: Images,
+                                               tmp_path: Path) -> None:
+    """On a TTY stderr carries a live status of what was fetched; in a pipe it stays quiet."""
+    import os
+    import pty
+
+    ref = f"{plain_registry.host}/test/multi:v1"
+    command = [sys.executable, "-m", "ocihist", "pull", ref, "--dest"]
+    piped = subprocess.run([*command, str(tmp_path / "piped")], capture_output=True, text=True,
+                           check=False)
+    assert piped.returncode == 0 and piped.stderr == ""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout and stderr are the terminal
+        os.execv(sys.executable, [*command, str(tmp_path / "tty")])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert b"\x1b[" in seen and re.search(rb"(GET|HEAD|manifest|config|blob)\w* \d+ \xc2\xb7", seen), seen
+    assert check_layout(tmp_path / "tty") == check_layout(tmp_path / "piped")
