@@ -148,5 +148,6 @@ def test_progress_is_shown_on_a_terminal_only(plain_registry: Registry, images: 
         seen += chunk
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, seen
-    assert b"\x1b[" in seen and re.search(rb"(GET|HEAD|manifest|config|blob)\w* \d+ \xc2\xb7", seen), seen
+    status_line = rb"(GET|HEAD|manifest|config|blob)\w* \d+ \xc2\xb7"  # "event N ·"
+    assert b"\x1b[" in seen and re.search(status_line, seen), seen
     assert check_layout(tmp_path / "tty") == check_layout(tmp_path / "piped")
