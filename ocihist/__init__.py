@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["OcihistError", "__version__", "open_input", "select_images"]
+__all__ = ["OcihistError", "__version__", "open_input", "pull", "select_images"]
 
-_LAZY = {"open_input": "ocihist.api", "select_images": "ocihist.api",
+_LAZY = {"open_input": "ocihist.api", "select_images": "ocihist.api", "pull": "ocihist.pull",
          "OcihistError": "ocihist.errors"}
 
 

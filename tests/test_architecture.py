@@ -73,3 +73,15 @@ def test_every_error_has_a_code_and_an_exit_code() -> None:
         assert cls.exit_code in (2, 3, 4), cls
     assert errors.InputError.exit_code == 2 and errors.RegistryError.exit_code == 3
     assert errors.LayoutError.exit_code == 4
+
+
+def test_public_api_resolves_and_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys, ocihist; heavy = [m for m in ('httpx', 'zstandard', 'orjson', "
+             "'typer') if m in sys.modules]; [getattr(ocihist, n) for n in ocihist.__all__]; "
+             "print(heavy)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
