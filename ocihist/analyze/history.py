@@ -29,7 +29,39 @@ class Alignment(NamedTuple):
     findings: tuple[Finding, ...]
 
 
-def align(image: Image, peers: Sequence[Image] = ()) -> Alignment:
+class Peers:
+    """The images of one input, indexed once so that each image finds at once the image it
+    extends (whose history and layers both begin its own), and each alignment is made once."""
+
+    def __init__(self, images: Sequence[Image]) -> None:
+        self._by_history: dict[tuple[HistoryEntry, ...], list[Image]] = {}
+        for image in images:
+            if image.history:
+                self._by_history.setdefault(tuple(image.history), []).append(image)
+        self._lengths = sorted({len(h) for h in self._by_history}, reverse=True)
+        self._alignments: dict[int, Alignment] = {}
+
+    def extended(self, image: Image) -> Image | None:
+        """The image with the longest history that is a proper prefix of this image's, whose
+        layers are also the first layers of this image."""
+        mine = tuple(image.history or ())
+        digests = [layer.digest or layer.diff_id for layer in image.layers]
+        for length in self._lengths:
+            if length >= len(mine):
+                continue
+            for other in self._by_history.get(mine[:length], ()):
+                theirs = [layer.digest or layer.diff_id for layer in other.layers]
+                if None not in theirs and theirs == digests[: len(theirs)]:
+                    return other
+        return None
+
+    def alignment(self, image: Image) -> Alignment:
+        if id(image) not in self._alignments:
+            self._alignments[id(image)] = align(image, self)
+        return self._alignments[id(image)]
+
+
+def align(image: Image, peers: Peers | None = None) -> Alignment:
     """Pair each history step with the layer it made.
 
     When another image in the same input (`peers`) has a history and layers that both begin
@@ -45,9 +77,9 @@ def align(image: Image, peers: Sequence[Image] = ()) -> Alignment:
     steps: list[Step] = []
     unattributed: list[Layer] = []
     start_step = start_layer = 0
-    peer = prefix_peer(image, peers)
-    if peer is not None:
-        shared = align(peer, peers)
+    peer = peers.extended(image) if peers is not None else None
+    if peer is not None and peers is not None:
+        shared = peers.alignment(peer)
         steps, unattributed = list(shared.steps), list(shared.unattributed)
         start_step, start_layer = len(peer.history or ()), len(peer.layers)
         # The peer's layers are this image's first layers: take this image's own records.
@@ -91,25 +123,6 @@ def align(image: Image, peers: Sequence[Image] = ()) -> Alignment:
 
 _BY_ORDER = ("layers are paired with steps in order, so pairs after the gap may be off by one "
              "(the image does not say where the gap is)")
-
-
-def prefix_peer(image: Image, peers: Sequence[Image]) -> Image | None:
-    """The peer with the longest history that is a proper prefix of this image's, whose
-    layers are a prefix of this image's layers too."""
-    mine = image.history or ()
-    digests = [layer.digest or layer.diff_id for layer in image.layers]
-    best: Image | None = None
-    for other in peers:
-        theirs = other.history or ()
-        if other is image or not theirs or len(theirs) >= len(mine) or \
-                tuple(mine[: len(theirs)]) != tuple(theirs):
-            continue
-        if [layer.digest or layer.diff_id for layer in other.layers] != \
-                digests[: len(other.layers)] or None in digests[: len(other.layers)]:
-            continue
-        if best is None or len(theirs) > len(best.history or ()):
-            best = other
-    return best
 
 
 def time_kind(created: str | None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ocihist.analyze.dockerfile import reconstruct, render_dockerfile
-from ocihist.analyze.history import align, prefix_peer
+from ocihist.analyze.history import Peers
 from ocihist.analyze.provenance import Provenance, parse_provenance, render_source
 from ocihist.errors import MalformedDocument
 from ocihist.model.findings import Finding
@@ -57,10 +57,11 @@ def provenance_for(inventory: Inventory, image: Image) -> tuple[list[Provenance]
     return found, findings
 
 
-def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
-                   ) -> DockerfileView:
+def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False,
+                   peers: Peers | None = None) -> DockerfileView:
     """The recorded Dockerfile when provenance has it, else a reconstruction, with a note
-    saying which was used and why."""
+    saying which was used and why. `peers` (the input's images, indexed) is made once per
+    input by callers that ask for several images."""
     provenances, findings = provenance_for(inventory, image)
     recorded = next((p for p in provenances if p.dockerfile is not None), None)
     if recorded is not None and recorded.dockerfile is not None:
@@ -70,8 +71,9 @@ def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
         return DockerfileView("provenance", recorded.source_note + f" ({recorded.signature})",
                               render_source(source, image, annotate=annotate), lines,
                               tuple(findings))
-    rec = reconstruct(image, steps=align(image, inventory.images).steps,
-                      base_hint=prefix_peer(image, inventory.images))
+    peers = peers or Peers(inventory.images)
+    rec = reconstruct(image, steps=peers.alignment(image).steps,
+                      base_hint=peers.extended(image))
     note = "reconstructed from the image history"
     if provenances:
         note = f"{provenances[0].source_note}; {note}"

@@ -46,9 +46,12 @@ def show(
     images = api.select_images(inventory, platform=platform, ref=ref)
     views = None
     if dockerfile:
+        from ocihist.analyze.history import Peers
         from ocihist.analyze.origin import dockerfile_for
 
-        views = [dockerfile_for(inventory, image, annotate=annotate) for image in images]
+        peers = Peers(inventory.images)
+        views = [dockerfile_for(inventory, image, annotate=annotate, peers=peers)
+                 for image in images]
     if json:
         from ocihist.render.json import dumps, inventory_json
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ocihist.analyze.history import align, time_kind
+from ocihist.analyze.history import Peers, align, time_kind
 from ocihist.model.descriptor import Platform
 from ocihist.model.findings import Finding
 from ocihist.model.image import Artifact, Image, Layer
@@ -61,9 +61,9 @@ def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
             for f in findings]
 
 
-def image_json(image: Image, peers: Sequence[Image] = ()) -> dict[str, Any]:
-    """One image; `peers` are the other images of the input (see `align`)."""
-    alignment = align(image, peers)
+def image_json(image: Image, peers: Peers | None = None) -> dict[str, Any]:
+    """One image; `peers` are the images of its input (see `align`)."""
+    alignment = peers.alignment(image) if peers is not None else align(image)
     history = None
     if image.history is not None:
         history = [{"index": step.index, "created": step.entry.created,
@@ -108,7 +108,8 @@ def inventory_json(inventory: Inventory, images: Iterable[Image] | None = None, 
                    dockerfiles: Sequence[DockerfileView] | None = None) -> dict[str, Any]:
     """The whole document for one input; `images` narrows which images are shown."""
     chosen = inventory.images if images is None else list(images)
-    image_docs = [image_json(image, inventory.images) for image in chosen]
+    peers = Peers(inventory.images)
+    image_docs = [image_json(image, peers) for image in chosen]
     for image_doc, view in zip(image_docs, dockerfiles or (), strict=False):
         image_doc["dockerfile"] = dockerfile_json(view)
     document: dict[str, Any] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ocihist.analyze.history import align, time_kind
+from ocihist.analyze.history import Peers, align, time_kind
 from ocihist.model import mediatypes as mt
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
@@ -97,11 +97,11 @@ def findings_text(findings: Iterable[Finding]) -> str:
     return "\n".join(f"{f.severity}: {f}" for f in findings if f.severity != "info")
 
 
-def image_table(image: Image, peers: Sequence[Image] = (), *, truncate: bool = True) -> str:
+def image_table(image: Image, peers: Peers | None = None, *, truncate: bool = True) -> str:
     if image.missing:
         return image_header(image) + "\nmissing: the manifest is listed but its blob is not " \
                                       "in this input"
-    alignment = align(image, peers)
+    alignment = peers.alignment(image) if peers is not None else align(image)
     rows = [(str(step.index), show_time(step.entry.created, truncate=truncate),
              _layer_id(step.layer), _layer_cell(step.layer),
              one_line(step.entry.comment, truncate), one_line(step.entry.created_by, truncate))
@@ -118,7 +118,8 @@ def image_table(image: Image, peers: Sequence[Image] = (), *, truncate: bool = T
 
 
 def inventory_text(inventory: Inventory, images: list[Image], *, truncate: bool) -> str:
-    parts = [image_table(image, inventory.images, truncate=truncate) for image in images]
+    peers = Peers(inventory.images)
+    parts = [image_table(image, peers, truncate=truncate) for image in images]
     if inventory.artifacts:
         parts.append(f"({len(inventory.artifacts)} attached artifact(s) are not images: "
                      "see `ocihist ls`)")

@@ -51,6 +51,12 @@ class _Memo:
         self.configs: dict[Digest, tuple[ImageConfig, int]] = {}
         self.payloads: dict[Digest, bytes] = {}
         self.payload_bytes = 0
+        self.present: dict[Digest, bool] = {}
+
+    def has(self, digest: Digest) -> bool:
+        if digest not in self.present:
+            self.present[digest] = self.source.has_blob(digest)
+        return self.present[digest]
 
     def manifest(self, desc: Descriptor, where: str) -> tuple[Manifest, int, tuple[str, ...]]:
         """The parsed manifest, its size, and notes about it."""
@@ -83,7 +89,6 @@ class _Memo:
 class _Walker:
     def __init__(self, memo: _Memo, inventory: Inventory, root: Root) -> None:
         self.memo = memo
-        self.source = memo.source
         self.inventory = inventory
         self.root = root
 
@@ -99,7 +104,7 @@ class _Walker:
             self.inventory.findings.append(Finding(
                 "index-loop", f"index refers back to {desc.digest.short}; not followed", where))
             return
-        if not self.source.has_blob(desc.digest):
+        if not self.memo.has(desc.digest):
             self._add(assemble.missing_image(
                 desc, where=where, names=self.root.names, ref=self.root.ref))
             return
@@ -127,7 +132,7 @@ class _Walker:
         if reason is not None:
             wanted = {layer.digest: layer for layer in manifest.layers
                       if assemble.is_attestation_layer(layer)
-                      and self.source.has_blob(layer.digest)}
+                      and self.memo.has(layer.digest)}
             read = [self.memo.payload(layer) for layer in wanted.values()]
             payloads = tuple(data for data in read if data is not None)
             if len(payloads) < len(read):
@@ -138,7 +143,7 @@ class _Walker:
                                      names=names, ref=ref, desc=desc, payloads=payloads)
         config = None
         config_desc = manifest.config
-        if self.source.has_blob(config_desc.digest):
+        if self.memo.has(config_desc.digest):
             config, size = self.memo.config(config_desc, where)
             findings += _size_findings(config_desc, size, f"{where} config")
             reason = assemble.config_not_image_reason(config)
@@ -149,7 +154,7 @@ class _Walker:
             findings.append(Finding("missing-config", f"config blob {config_desc.digest.short} "
                                     "is not in the input: the history is unknown", where,
                                     "error"))
-        absent = sum(1 for layer in manifest.layers if not self.source.has_blob(layer.digest))
+        absent = sum(1 for layer in manifest.layers if not self.memo.has(layer.digest))
         if absent:
             findings.append(Finding("layers-absent", f"{absent} of {len(manifest.layers)} layer "
                                     "blobs are not in the input (metadata only)", where, "info"))

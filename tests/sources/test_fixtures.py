@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ocihist import api
-from ocihist.analyze.history import align
+from ocihist.analyze.history import Peers, align
 from ocihist.model.image import Image
 from tests.conftest import FIXTURES
 
@@ -103,7 +103,7 @@ def test_extending_image_keeps_the_gap_where_its_base_has_it() -> None:
     inventory = api.open_input(str(FIXTURES / "umoci-layout"))
     v1, v2 = (next(i for i in inventory.images if i.ref == tag) for tag in ("v1", "v2"))
     gap = align(v1).unattributed
-    aligned = align(v2, inventory.images)
+    aligned = align(v2, Peers(inventory.images))
     assert [layer.digest for layer in aligned.unattributed] == [gap[0].digest]
     made = [s.layer.index for s in aligned.steps if s.layer is not None]
     assert made == [i for i in range(len(v2.layers)) if i != gap[0].index]
