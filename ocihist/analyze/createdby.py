@@ -25,7 +25,7 @@ KEYWORDS = frozenset({
 })
 DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")
-BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
+BUILDKIT_COMMENT_PREFIX = "buildkit.dockerfile"  # then a frontend version: .v0
 LLB_COMMENT = "buildkit.exporter.image.v0"
 BUILDKIT_SUFFIX = " # buildkit"
 NOP = "#(nop) "
@@ -55,11 +55,11 @@ def style_of(created_by: object, comment: object) -> Style:
     """Which builder wrote a step, from its `created_by` and `comment` alone."""
     text = created_by if isinstance(created_by, str) else ""
     note = comment if isinstance(comment, str) else ""
-    if note.startswith("buildkit.dockerfile") or text.endswith(BUILDKIT_SUFFIX):
+    if note.startswith(BUILDKIT_COMMENT_PREFIX) or text.endswith(BUILDKIT_SUFFIX):
         return "buildkit"
     if note == LLB_COMMENT or _LLB.match(text):
         return "llb"
-    if _BUILDAH_SUFFIX.search(text) or note.startswith("FROM "):
+    if _strip_suffixes(text)[1] or note.startswith("FROM "):
         return "buildah"
     if _shell_prefixed(text) or _BUILD_ARGS.match(text):
         return "classic"

@@ -25,9 +25,6 @@ class Platform(NamedTuple):
             raise ValueError(f"platform must be os/arch[/variant], not {text!r}")
         return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
 
-    @property
-    def is_unknown(self) -> bool:
-        return self.os == "unknown" and self.architecture == "unknown"
 
     def matches(self, wanted: Platform) -> bool:
         """True when this platform is what `wanted` (from --platform) asks for."""

@@ -21,7 +21,6 @@ class ImageManifest(NamedTuple):
     annotations: Mapping[str, str] = EMPTY
     subject: Descriptor | None = None
     artifact_type: str | None = None
-    synthetic: bool = False
 
 
 class Index(NamedTuple):

@@ -39,9 +39,6 @@ class Source(Protocol):
     def has_blob(self, digest: Digest) -> bool:
         """Whether the blob is present (content is checked only when read)."""
 
-    def blob_size(self, digest: Digest) -> int | None:
-        """The stored size of a present blob, else None."""
-
     def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
         """The whole blob, its digest verified; MissingBlob or IntegrityError otherwise."""
 
@@ -85,9 +82,6 @@ class PrebuiltSource:
 
     def has_blob(self, digest: Digest) -> bool:
         return False
-
-    def blob_size(self, digest: Digest) -> int | None:
-        return None
 
     def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
         raise MissingBlob(f"{self.kind} input has no blob {desc.digest}", where=self.origin)

@@ -45,9 +45,6 @@ class TreeBlobSource:
     def has_blob(self, digest: Digest) -> bool:
         return self.tree.size(self.blob_name(digest)) is not None
 
-    def blob_size(self, digest: Digest) -> int | None:
-        return self.tree.size(self.blob_name(digest))
-
     def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
         name = self.blob_name(desc.digest)
         if self.tree.size(name) is None:

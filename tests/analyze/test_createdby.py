@@ -151,3 +151,10 @@ def test_format_duration(ns: int, text: str) -> None:
 ])
 def test_go_duration(text: str, ns: int | None) -> None:
     assert cb.go_duration(text) == ns
+
+
+def test_buildah_suffix_only_at_the_end() -> None:
+    from ocihist.analyze.createdby import style_of
+
+    assert style_of("/bin/sh -c echo a|fooBar=1 | grep x", None) == "classic"
+    assert style_of("/bin/sh -c echo hi|imageID=abc", None) == "buildah"
