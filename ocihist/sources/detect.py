@@ -26,7 +26,7 @@ from ocihist.sources.dockersave import DockerSaveSource, read_save_manifest
 from ocihist.sources.layout import INDEX_FILE, ContainersDirSource, OciLayoutSource
 from ocihist.sources.legacy import REPOSITORIES_FILE, LegacySource
 from ocihist.sources.resolve import resolve
-from ocihist.sources.tarindex import BLOCK
+from ocihist.sources.tarindex import BLOCK, header_checksum_ok
 from ocihist.sources.tree import DirTree, FileTree, TarTree
 
 STDIN = "-"
@@ -69,9 +69,7 @@ def _read_head(stream: BinaryIO, n: int = BLOCK) -> bytes:
 def _is_tar(head: bytes) -> bool:
     if len(head) < BLOCK or head == b"\0" * BLOCK:
         return False
-    from ocihist.sources.tarindex import _checksum_ok
-
-    return _checksum_ok(head[:BLOCK])
+    return header_checksum_ok(head[:BLOCK])
 
 
 def _is_json(head: bytes) -> bool:

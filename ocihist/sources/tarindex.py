@@ -75,7 +75,8 @@ def _octal(field: bytes, where: str) -> int:
         raise CorruptInput(f"bad numeric field {text[:20]!r} in tar header", where=where) from None
 
 
-def _checksum_ok(block: bytes) -> bool:
+def header_checksum_ok(block: bytes) -> bool:
+    """Whether a 512-byte block is a tar header: its stored checksum is its byte sum."""
     try:
         stored = int(block[148:156].split(b"\0", 1)[0].strip(b" \0") or b"0", 8)
     except ValueError:
@@ -170,7 +171,7 @@ class TarReader:
                 raise CorruptInput("truncated tar: the input ended inside a header", where=where)
             if block == b"\0" * BLOCK:
                 return
-            if not _checksum_ok(block):
+            if not header_checksum_ok(block):
                 raise CorruptInput("corrupt tar: header checksum does not match", where=where)
             typeflag = block[156:157]
             size = _octal(block[124:136], where)
