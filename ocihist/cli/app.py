@@ -1,4 +1,5 @@
-"""The typer application, its command registration, and the one error → exit-code handler.
+"""The CLI: plain offline command lines run directly (cli/plain.py), all others through
+the typer application built here; one error → exit-code handler for both.
 
 Exit codes: 0 success; 1 finished but part failed; 2 bad input or usage; 3 registry;
 4 layout; 70 an internal error (a bug); 130 interrupted.
@@ -9,50 +10,51 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
-import typer
-
+from ocihist.cli.plain import OFFLINE_COMMANDS, command_function, plain_call
 from ocihist.errors import OcihistError
+
+if TYPE_CHECKING:
+    import typer
 
 EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
-
-app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False, rich_markup_mode=None,
-                  help="Container image build history, offline: every step, its layer, "
-                       "and where each fact came from.")
+HELP = ("Container image build history, offline: every step, its layer, and where each fact "
+        "came from.")
 
 
-def _version(value: bool) -> None:
-    if value:
-        from ocihist import __version__
+@cache
+def typer_app() -> typer.Typer:
+    """The typer application with every command (built once, on first need)."""
+    import typer
 
-        sys.stdout.write(f"ocihist {__version__}\n")
-        raise typer.Exit()
+    from ocihist.cli import pull
 
+    app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
+                      pretty_exceptions_enable=False, rich_markup_mode=None, help=HELP)
 
-@app.callback()
-def _options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    """Container image build history, offline: every step, its layer, and where each fact
-    came from."""
+    def version(value: bool) -> None:
+        if value:
+            from ocihist import __version__
 
+            sys.stdout.write(f"ocihist {__version__}\n")
+            raise typer.Exit()
 
-def _register() -> None:
-    if app.registered_commands:  # once per process, however often run() is called
-        return
-    from ocihist.cli import ls, provenance, show
+    @app.callback(help=HELP)
+    def options(
+        _version: bool = typer.Option(False, "--version", callback=version, is_eager=True,
+                                      help="Print the version and exit."),
+    ) -> None:
+        pass
 
-    show.register(app)
-    ls.register(app)
-    provenance.register(app)
-    try:
-        from ocihist.cli import pull
-    except ImportError:  # pragma: no cover - pull is optional while it is being built
-        return
+    for name in OFFLINE_COMMANDS:
+        function = command_function(name)
+        function.__globals__["typer"] = typer  # its annotations name typer: resolved now
+        app.command(name)(function)
     pull.register(app)
+    return app
 
 
 def _fail(message: str, code: int) -> int:
@@ -64,15 +66,36 @@ def _fail(message: str, code: int) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on `argv` and return the exit code (tests call this in-process)."""
-    from typer.exceptions import Abort, Exit, TyperException
-
-    _register()
-    command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = command.main(args, prog_name="ocihist", standalone_mode=False)
+        plain = plain_call(args)
+        if plain is None:
+            return _run_typer(args)
+        function, values = plain
+        function(**values)
+        return 0
     except OcihistError as error:
         return _fail(f"error: {error}", error.exit_code)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the reader left; say nothing
+        return 0
+    except Exception as error:
+        if os.environ.get("OCIHIST_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
+                     "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
+
+
+def _run_typer(args: list[str]) -> int:
+    """Parse `args` with typer; its own outcomes (help, usage errors, exit) end here."""
+    import typer
+    from typer.exceptions import Abort, Exit, TyperException
+
+    command = typer.main.get_command(typer_app())
+    try:
+        code = command.main(args, prog_name="ocihist", standalone_mode=False)
     except Exit as done:
         return done.exit_code
     except TyperException as error:  # typer's own copy of click's usage errors
@@ -84,16 +107,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _fail(f"usage: {first_line} (see --help)", 2)
     except Abort:
         return _fail("interrupted", EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the reader left; say nothing
-        return 0
-    except Exception as error:
-        if os.environ.get("OCIHIST_DEBUG"):
-            raise
-        return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
-                     "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
     return code if isinstance(code, int) else 0
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Annotated
 
-import typer
+from ocihist.cli.show import JSON_HELP, PATH_HELP
 
-from ocihist.cli.show import JsonOption, PathArgument
+if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
+    import typer
 
 
 def ls(
-    path: PathArgument,
-    json: JsonOption = False,
+    path: Annotated[str, typer.Argument(metavar="PATH", help=PATH_HELP, show_default=False)],
+    json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """The images and attached artifacts, one per line."""
     from ocihist import api
@@ -25,7 +27,3 @@ def ls(
     from ocihist.render.table import listing
 
     sys.stdout.write(listing(inventory))
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(ls)

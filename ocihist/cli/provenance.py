@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
+from ocihist.cli.show import JSON_HELP, PATH_HELP, PLATFORM_HELP, REF_HELP
 
-from ocihist.cli.show import JsonOption, PathArgument, PlatformOption, RefOption
+if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
+    import typer
 
 
 def _provenance_doc(p: Any) -> dict[str, Any]:
@@ -49,10 +50,11 @@ def _text(doc: dict[str, Any]) -> str:
 
 
 def provenance(
-    path: PathArgument,
-    platform: PlatformOption = None,
-    ref: RefOption = None,
-    json: JsonOption = False,
+    path: Annotated[str, typer.Argument(metavar="PATH", help=PATH_HELP, show_default=False)],
+    platform: Annotated[str | None, typer.Option(metavar="OS/ARCH[/VARIANT]",
+                                                 help=PLATFORM_HELP)] = None,
+    ref: Annotated[str | None, typer.Option(metavar="TAG|DIGEST", help=REF_HELP)] = None,
+    json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """SLSA build provenance attached to each image.
 
@@ -75,7 +77,3 @@ def provenance(
         sys.stdout.buffer.write(dumps(doc))
     else:
         sys.stdout.write(_text(doc))
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(provenance)

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Annotated
 
 from ocihist.errors import UsageError
 
-PathArgument = Annotated[str, typer.Argument(
-    metavar="PATH", help="Layout folder, archive (plain, gzip, zstd, xz), JSON document, or - "
-                         "for stdin.", show_default=False)]
-PlatformOption = Annotated[str | None, typer.Option(
-    metavar="OS/ARCH[/VARIANT]", help="Only images of this platform.")]
-RefOption = Annotated[str | None, typer.Option(
-    metavar="TAG|DIGEST", help="Only the image with this tag, name, or digest (or a prefix of "
-                               "8+ hex digits).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the stable JSON schema.")]
+if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
+    import typer
+
+PATH_HELP = ("Layout folder, archive (plain, gzip, zstd, xz), JSON document, or - for stdin.")
+PLATFORM_HELP = "Only images of this platform."
+REF_HELP = "Only the image with this tag, name, or digest (or a prefix of 8+ hex digits)."
+JSON_HELP = "Print the stable JSON schema."
 
 
 def show(
-    path: PathArgument,
+    path: Annotated[str, typer.Argument(metavar="PATH", help=PATH_HELP, show_default=False)],
     config: Annotated[str | None, typer.Option(
         metavar="FILE", help="The config blob that goes with a bare manifest.")] = None,
-    platform: PlatformOption = None,
-    ref: RefOption = None,
-    json: JsonOption = False,
+    platform: Annotated[str | None, typer.Option(metavar="OS/ARCH[/VARIANT]",
+                                                 help=PLATFORM_HELP)] = None,
+    ref: Annotated[str | None, typer.Option(metavar="TAG|DIGEST", help=REF_HELP)] = None,
+    json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     no_trunc: Annotated[bool, typer.Option("--no-trunc", help="Do not shorten commands.")]
     = False,
     dockerfile: Annotated[bool, typer.Option(
@@ -66,6 +63,3 @@ def show(
 
     sys.stdout.write(inventory_text(inventory, images, truncate=not no_trunc))
 
-
-def register(app: typer.Typer) -> None:
-    app.command()(show)

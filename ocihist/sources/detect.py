@@ -21,7 +21,7 @@ from ocihist.model.parse import JSON_LIMIT, load_json
 from ocihist.sources import dockersave
 from ocihist.sources.bare import BareSource
 from ocihist.sources.base import Inventory
-from ocihist.sources.compressed import READ_SIZE, CheckedStream, compression_of, decompressing
+from ocihist.sources.compressed import READ_SIZE, compression_of, decoded
 from ocihist.sources.dockersave import DockerSaveSource, read_save_manifest
 from ocihist.sources.layout import INDEX_FILE, ContainersDirSource, OciLayoutSource
 from ocihist.sources.legacy import REPOSITORIES_FILE, LegacySource
@@ -51,6 +51,8 @@ class _Prefixed:
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
+        if not self._head and hasattr(self._rest, "readinto"):
+            return self._rest.readinto(buffer)
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
@@ -82,14 +84,14 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
         head = _read_head(stream)
         kind = compression_of(head)
         if kind is not None:
-            inner = CheckedStream(decompressing(_Prefixed(head, stream), kind), kind=kind,
-                                  label=path)
-            body_head = _read_head(inner)  # type: ignore[arg-type]
-            body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
-            inventory = _from_stream(body, body_head, path, seekable=False, size=None,
-                                     config=config)
-            while inner.read(READ_SIZE):  # to the end, so that the stream's own trailer and
-                pass                      # checksum are checked: a cut-off stream is an error
+            with decoded(_Prefixed(head, stream), kind, label=path) as inner:  # type: ignore[arg-type]
+                body_head = _read_head(inner)  # type: ignore[arg-type]
+                body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
+                inventory = _from_stream(body, body_head, path, seekable=False, size=None,
+                                         config=config)
+                spare = bytearray(READ_SIZE)
+                while inner.readinto(spare):  # to the end, so that the stream's own trailer
+                    pass                      # and checksum are checked: a cut-off stream fails
             inventory.kind += f"+{kind}"
             return inventory
         if seekable:

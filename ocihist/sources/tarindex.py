@@ -120,6 +120,7 @@ class TarReader:
         self._pos = 0
         self._kept = 0
         self._count = 0
+        self._spare: memoryview | None = None  # reused when passing over member data
         self.clean_end = True
 
     def _read_exact(self, n: int) -> bytes:
@@ -142,12 +143,18 @@ class TarReader:
             self._stream.seek(n, 1)
             self._pos += n
             return
+        readinto = getattr(self._stream, "readinto", None)
+        if readinto is not None and self._spare is None:
+            self._spare = memoryview(bytearray(SKIP_CHUNK))
         while n > 0:
-            chunk = self._stream.read(min(n, SKIP_CHUNK))
-            if not chunk:
+            if readinto is not None:
+                count = readinto(self._spare[: min(n, SKIP_CHUNK)])
+            else:
+                count = len(self._stream.read(min(n, SKIP_CHUNK)))
+            if not count:
                 raise CorruptInput("truncated tar: the stream ended inside a member", where=where)
-            n -= len(chunk)
-            self._pos += len(chunk)
+            n -= count
+            self._pos += count
 
     def _data(self, size: int, where: str) -> bytes:
         data = self._read_exact(size)

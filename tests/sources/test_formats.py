@@ -321,3 +321,58 @@ def test_a_compressed_stream_cut_short_is_an_error(tmp_path: Path, name: str, cu
     (tmp_path / "cut").write_bytes(data[:-cut])
     with pytest.raises(CorruptInput):
         api.open_input(str(tmp_path / "cut"))
+
+
+class _Endless(io.RawIOBase):
+    """A raw stream of zeros that never ends, or fails with EIO after `fail_after` reads."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.reads = 0
+        self.fail_after = fail_after
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        self.reads += 1
+        if self.fail_after is not None and self.reads > self.fail_after:
+            raise OSError(5, "Input/output error")
+        return b"\0" * n
+
+
+def test_read_ahead_hands_over_the_bytes_in_order_and_stops_when_left() -> None:
+    from ocihist.sources.compressed import READ_AHEAD_CHUNKS, ReadAhead
+
+    data = bytes(range(256)) * 1000
+    with ReadAhead(io.BytesIO(data), chunk=4096) as ahead:
+        got = ahead.read(10) + ahead.read(5000) + ahead.read()
+    assert got == data
+    endless = _Endless()
+    with ReadAhead(endless, chunk=4096) as ahead:  # type: ignore[arg-type]
+        assert ahead.read(100) == b"\0" * 100
+    reads = endless.reads  # the thread has stopped: it read at most a queue-full ahead
+    assert reads <= READ_AHEAD_CHUNKS + 2 and endless.reads == reads
+
+
+def test_read_error_in_the_read_ahead_thread_is_one_clean_error() -> None:
+    from ocihist.errors import CorruptInput
+    from ocihist.sources.compressed import ReadAhead, decoded
+
+    with ReadAhead(_Endless(fail_after=3), chunk=4096) as ahead:  # type: ignore[arg-type]
+        for _ in range(3):
+            assert len(ahead.read(4096)) == 4096
+        with pytest.raises(OSError, match="Input/output error"):
+            ahead.read(4096)
+        assert ahead.read(4096) == b""
+
+    class FailingAfterFirstRead(io.BytesIO):
+        def read(self, n: int | None = -1) -> bytes:
+            if self.tell():
+                raise OSError(5, "Input/output error")
+            return super().read(n)
+
+    packed = zstandard.ZstdCompressor().compress(b"x" * (8 << 20))
+    with decoded(FailingAfterFirstRead(packed), "zstd", label="img.tar.zst") as stream, \
+            pytest.raises(CorruptInput, match=r"img.tar.zst: corrupt zstd stream .*Input/out"):
+        while stream.read(1 << 20):
+            pass
