@@ -321,6 +321,10 @@ def bench(work: Path, ocihist: Path, args: argparse.Namespace) -> int:
         slow, env)
     rows.append(ratio_row("show big oci-archive vs skopeo inspect --config", oci_show,
                           skopeo_oci, 0.05))
+    orjson_floor, _ = measure_pair([sys.executable, "-c", "import orjson"], None, runs, env)
+    rows.append(Row("  its floor: python -c 'import orjson' vs skopeo", _secs(orjson_floor.wall),
+                    _secs(skopeo_oci.wall), f"{orjson_floor.wall / skopeo_oci.wall:.3f}x",
+                    "(info)", True))
 
     gz_show, gz_floor = measure_pair([o, "show", str(gz)], ["gzip", "-dc", str(gz)], slow, env)
     rows.append(ratio_row("show big .tar.gz vs gzip -dc", gz_show, gz_floor, 1.0))

@@ -31,12 +31,14 @@ def compression_of(head: bytes) -> str | None:
 
 
 @contextmanager
-def decoded(raw: BinaryIO, kind: str, *, label: str) -> Iterator[CheckedStream]:
+def decoded(raw: BinaryIO, kind: str, *, label: str, regular_file: bool
+            ) -> Iterator[CheckedStream]:
     """`raw` decompressed, every decoding error a CorruptInput naming `label`.
 
-    zstd decodes about as fast as a file is read, so its input is read ahead in a thread
-    (about 25% faster on a big archive); isal reads its input well on its own."""
-    if kind == "zstd":
+    zstd decodes about as fast as a file is read, so a regular file's bytes are read ahead in
+    a thread (about 25% faster on a big archive). Pipes are not: a stalled writer must not
+    leave a thread stuck in a read that Ctrl-C cannot end. isal reads well on its own."""
+    if kind == "zstd" and regular_file:
         with ReadAhead(raw) as ahead:
             yield CheckedStream(decompressing(ahead, kind), kind=kind,  # type: ignore[arg-type]
                                 label=label)

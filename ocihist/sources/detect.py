@@ -84,7 +84,8 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
         head = _read_head(stream)
         kind = compression_of(head)
         if kind is not None:
-            with decoded(_Prefixed(head, stream), kind, label=path) as inner:  # type: ignore[arg-type]
+            with decoded(_Prefixed(head, stream), kind, label=path,  # type: ignore[arg-type]
+                         regular_file=seekable) as inner:
                 body_head = _read_head(inner)  # type: ignore[arg-type]
                 body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
                 inventory = _from_stream(body, body_head, path, seekable=False, size=None,

@@ -372,7 +372,8 @@ def test_read_error_in_the_read_ahead_thread_is_one_clean_error() -> None:
             return super().read(n)
 
     packed = zstandard.ZstdCompressor().compress(b"x" * (8 << 20))
-    with decoded(FailingAfterFirstRead(packed), "zstd", label="img.tar.zst") as stream, \
+    with decoded(FailingAfterFirstRead(packed), "zstd", label="img.tar.zst",
+                 regular_file=True) as stream, \
             pytest.raises(CorruptInput, match=r"img.tar.zst: corrupt zstd stream .*Input/out"):
         while stream.read(1 << 20):
             pass
