@@ -51,11 +51,15 @@ class _Prefixed:
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
-        if not self._head and hasattr(self._rest, "readinto"):
-            return self._rest.readinto(buffer)
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+    def discard(self, n: int) -> int:
+        """Pass over up to `n` bytes, without keeping them when the stream can."""
+        if self._head or not hasattr(self._rest, "discard"):
+            return len(self.read(n))
+        return self._rest.discard(n)  # type: ignore[no-any-return]
 
 
 def _read_head(stream: BinaryIO, n: int = BLOCK) -> bytes:
@@ -90,9 +94,8 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
                 body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
                 inventory = _from_stream(body, body_head, path, seekable=False, size=None,
                                          config=config)
-                spare = bytearray(READ_SIZE)
-                while inner.readinto(spare):  # to the end, so that the stream's own trailer
-                    pass                      # and checksum are checked: a cut-off stream fails
+                while inner.discard(READ_SIZE):  # to the end, so that the stream's own
+                    pass                         # trailer and checksum are checked
             inventory.kind += f"+{kind}"
             return inventory
         if seekable:

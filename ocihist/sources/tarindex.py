@@ -120,7 +120,6 @@ class TarReader:
         self._pos = 0
         self._kept = 0
         self._count = 0
-        self._spare: memoryview | None = None  # reused when passing over member data
         self.clean_end = True
 
     def _read_exact(self, n: int) -> bytes:
@@ -143,14 +142,10 @@ class TarReader:
             self._stream.seek(n, 1)
             self._pos += n
             return
-        readinto = getattr(self._stream, "readinto", None)
-        if readinto is not None and self._spare is None:
-            self._spare = memoryview(bytearray(SKIP_CHUNK))
+        discard = getattr(self._stream, "discard", None)  # a stream may pass over cheaper
         while n > 0:
-            if readinto is not None:
-                count = readinto(self._spare[: min(n, SKIP_CHUNK)])
-            else:
-                count = len(self._stream.read(min(n, SKIP_CHUNK)))
+            want = min(n, SKIP_CHUNK)
+            count = discard(want) if discard else len(self._stream.read(want))
             if not count:
                 raise CorruptInput("truncated tar: the stream ended inside a member", where=where)
             n -= count
