@@ -14,8 +14,10 @@ import httpx
 
 from ocihist.errors import BadResponse, ConnectError, MalformedDocument, NotFound
 from ocihist.model import mediatypes as mt
+from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
-from ocihist.model.parse import json_object, schema1_payload, sniff_media_type
+from ocihist.model.manifest import Index
+from ocihist.model.parse import json_object, parse_manifest, schema1_payload, sniff_media_type
 from ocihist.registry.auth import Authenticator
 from ocihist.registry.credentials import Credentials
 from ocihist.registry.http import Http, Reply, redact
@@ -33,7 +35,7 @@ class Sink(Protocol):
 
 
 MANIFEST_LIMIT = 4 * 1024 * 1024
-TAG_PAGE_LIMIT = 1000
+PAGE_LIMIT = 1000
 ACCEPT = ", ".join(mt.ACCEPT_MANIFESTS)
 
 
@@ -212,35 +214,49 @@ class RegistryClient:
     def list_tags(self, ref: Reference) -> list[str]:
         """Every tag of the repository, following `Link` pagination."""
         tags: list[str] = []
-        url: str | None = f"{self.base}{ref.repository}/tags/list"
-        for _ in range(TAG_PAGE_LIMIT):
-            if url is None:
-                return tags
-            reply = self._call("GET", "", ref, limit=MANIFEST_LIMIT, url=url)
+        for reply in self._pages(ref, f"{self.base}{ref.repository}/tags/list", "tag list"):
             if reply.status != 200:
                 raise reply.error("tag list")
-            data = json_object(reply.body, where=f"{ref.name} tag list")
-            page = data.get("tags") or []
+            page = json_object(reply.body, where=f"{ref.name} tag list").get("tags") or []
             if not isinstance(page, list):
                 raise BadResponse("tag list `tags` is not a list", where=str(ref))
             tags.extend(str(t) for t in page)
-            url = _next_link(reply.headers.get("link"), url)
-            if url is not None and not url.startswith(self.url + "/"):
-                raise BadResponse(f"tag list Link leaves the registry: {redact(url)}",
-                                  where=str(ref))
-        raise BadResponse(f"tag list has more than {TAG_PAGE_LIMIT} pages", where=str(ref))
+        return tags
 
-    def referrers(self, ref: Reference, digest: Digest) -> Fetched | None:
-        """The referrers index of `digest`, or None when the registry lacks the API."""
-        reply = self._call("GET", f"{ref.repository}/referrers/{digest}", ref,
-                           limit=MANIFEST_LIMIT, accept=mt.OCI_INDEX)
-        if reply.status in (404, 400, 405, 501):
-            return None
-        if reply.status != 200:
-            raise reply.error("referrers")
-        if mt.base(reply.headers.get("content-type")) != mt.OCI_INDEX:
-            return None
-        return Fetched(reply.body, mt.OCI_INDEX, Digest.of(reply.body), Digest.of(reply.body))
+    def referrers(self, ref: Reference, digest: Digest) -> tuple[Descriptor, ...] | None:
+        """Every referrer of `digest` (all pages), or None when the registry lacks the API."""
+        found: list[Descriptor] = []
+        url = f"{self.base}{ref.repository}/referrers/{digest}"
+        for reply in self._pages(ref, url, "referrers", accept=mt.OCI_INDEX):
+            if reply.status in (404, 400, 405, 501) and not found:
+                return None
+            if reply.status != 200:
+                raise reply.error("referrers")
+            if mt.base(reply.headers.get("content-type")) != mt.OCI_INDEX:
+                if found:
+                    raise BadResponse("a referrers page is not an OCI index", where=str(ref))
+                return None
+            index = parse_manifest(reply.body, where=f"{ref.name} referrers of {digest.short}")
+            if not isinstance(index, Index):
+                raise BadResponse("the referrers response is not an index", where=str(ref))
+            found.extend(index.manifests)
+        return tuple(found)
+
+    def _pages(self, ref: Reference, url: str, what: str, *,
+               accept: str | None = None) -> Iterator[Reply]:
+        """GET `url`, then each `rel="next"` page its Link header names, on this registry only."""
+        next_url: str | None = url
+        for _ in range(PAGE_LIMIT):
+            if next_url is None:
+                return
+            reply = self._call("GET", "", ref, limit=MANIFEST_LIMIT, url=next_url,
+                               accept=accept)
+            yield reply
+            next_url = _next_link(reply.headers.get("link"), next_url)
+            if next_url is not None and not next_url.startswith(self.url + "/"):
+                raise BadResponse(f"{what} Link leaves the registry: {redact(next_url)}",
+                                  where=str(ref))
+        raise BadResponse(f"{what} has more than {PAGE_LIMIT} pages", where=str(ref))
 
 
 def _range_start(header: str | None) -> int | None:

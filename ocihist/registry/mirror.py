@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 ARTIFACT_BLOB_LIMIT = 4 * 1024 * 1024
 MAX_DEPTH = 4
+MAX_REFERRER_DEPTH = 4
+"""Referrers of referrers are followed this many levels down (a signature on an SBOM is 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +260,8 @@ class Walker:
                 self._tags[ref.name] = tags
         return tags
 
-    def _probe(self, client: RegistryClient, ref: Reference, top: Digest) -> Fetched | None:
+    def _probe(self, client: RegistryClient, ref: Reference,
+               top: Digest) -> tuple[Descriptor, ...] | None:
         """The referrers of `top`; a 404 marks the API absent for this registry."""
         if not self.referrers or not self._api.get(ref.registry, True):
             return None
@@ -268,50 +271,58 @@ class Walker:
         return found
 
     def _discover(self, client: RegistryClient, ref: Reference, subjects: list[Digest],
-                  tags: list[str], first: Fetched | None, out: PulledRef) -> list[dict[str, Any]]:
-        """Referrers (API or fallback tag) and cosign tags of every digest pulled."""
+                  tags: list[str], first: tuple[Descriptor, ...] | None,
+                  out: PulledRef) -> list[dict[str, Any]]:
+        """Referrers (API or fallback tag) and cosign tags of every digest pulled, then of
+        every referrer pulled (a signature on an SBOM), up to MAX_REFERRER_DEPTH levels."""
         if not self.referrers:
             return []
         api = bool(self._api.get(ref.registry))
         suffixes = COSIGN_TAG_SUFFIXES if api else ("", *COSIGN_TAG_SUFFIXES)
-        entries: list[dict[str, Any]] = []
-        if api:
-            lists = [first, *self.pool.map(lambda d: self._try(client.referrers, ref, d),
-                                           subjects[1:])]
-            for subject, found in zip(subjects, lists, strict=True):
-                if isinstance(found, OcihistError):
-                    self._fail(out, f"referrers of {subject.short}: {found}")
-                    continue
-                for desc in self._referrer_list(found, ref):
-                    notes = provenance(ref.with_digest(desc.digest), client.url, desc.digest,
-                                       named=False)
-                    entries += self._artifact(client, ref, desc.digest, str(desc.digest),
-                                              subject, notes, out)
         tagset = set(tags)
-        for subject in subjects:
-            for tag in (digest_tag(subject, s) for s in suffixes):
-                if tag in tagset:
-                    tagged = ref.with_tag(tag)
-                    entries += self._artifact(client, tagged, None, tag, subject, None, out)
+        known = {subjects[0]: first} if api else {}
+        visited: set[Digest] = set()
+        entries: list[dict[str, Any]] = []
+        level = subjects
+        for _ in range(MAX_REFERRER_DEPTH):
+            level = [d for d in dict.fromkeys(level) if d not in visited]
+            if not level:
+                break
+            visited.update(level)
+            pulled: list[Digest] = []
+            if api:
+                lists = list(self.pool.map(
+                    lambda d: known[d] if d in known else self._try(client.referrers, ref, d),
+                    level))
+                for subject, found in zip(level, lists, strict=True):
+                    if isinstance(found, OcihistError):
+                        self._fail(out, f"referrers of {subject.short}: {found}")
+                        continue
+                    for desc in found or ():
+                        notes = provenance(ref.with_digest(desc.digest), client.url,
+                                           desc.digest, named=False)
+                        entries += self._artifact(client, ref, desc.digest, str(desc.digest),
+                                                  subject, notes, out, pulled)
+            for subject in level:
+                for tag in (digest_tag(subject, s) for s in suffixes):
+                    if tag in tagset:
+                        entries += self._artifact(client, ref.with_tag(tag), None, tag,
+                                                  subject, None, out, pulled)
+            level = pulled
         return entries
 
     def _artifact(self, client: RegistryClient, ref: Reference, digest: Digest | None,
                   identifier: str, subject: Digest, notes: dict[str, str] | None,
-                  out: PulledRef) -> list[dict[str, Any]]:
-        """Fetch one referrer or signature tag with its small blobs; its index entry."""
+                  out: PulledRef, pulled: list[Digest]) -> list[dict[str, Any]]:
+        """Fetch one referrer or signature tag with its small blobs; its index entry.
+        The digests of the manifests fetched are added to `pulled`."""
         fetched = self._try(self._manifest, client, ref, digest, identifier)
         if isinstance(fetched, OcihistError):
             self._fail(out, f"{identifier}: {fetched}")
             return []
-        self._walk(client, ref, [_Node(fetched, identifier, True)], out)
+        children = self._walk(client, ref, [_Node(fetched, identifier, True)], out)
+        pulled += [fetched.registry_digest, *children]
         out.referrers += 1
         notes = notes or provenance(ref, client.url, fetched.registry_digest)
         notes[mt.ANNOTATION_REFERRER_SUBJECT] = str(subject)
         return [entry(fetched.media_type, fetched.digest, len(fetched.raw), notes)]
-
-    @staticmethod
-    def _referrer_list(found: Fetched | None, ref: Reference) -> tuple[Descriptor, ...]:
-        if found is None:
-            return ()
-        index = parse_manifest(found.raw, where=f"{ref} referrers")
-        return index.manifests if isinstance(index, Index) else ()

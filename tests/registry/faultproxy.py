@@ -113,7 +113,8 @@ class FaultProxy:
             return
         if action == "respond":
             seen.status = rule.params.get("status", 200)
-            self._send(h, seen.status, {"Content-Type": rule.params["content_type"]},
+            self._send(h, seen.status, {**rule.params.get("headers", {}),
+                                        "Content-Type": rule.params["content_type"]},
                        rule.params["body"])
             return
         if action == "redirect":

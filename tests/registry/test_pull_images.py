@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from ocihist.model import mediatypes as mt
 from ocihist.model.mediatypes import ANNOTATION_SOURCE_PREFIX as SOURCE_PREFIX
@@ -12,6 +13,7 @@ from ocihist.pull import pull
 
 from .check import check_layout
 from .conftest import Images, entries
+from .images import Layout, Pusher, skopeo_push
 from .servers import Registry
 
 
@@ -215,3 +217,70 @@ def test_layers_shared_by_platforms_fetched_once(plain_registry: Registry, image
     assert result.ok
     assert result.pulled[0].layers == 2  # three platforms share the two umoci layers
     check_layout(tmp_path, layers=True)
+
+
+def _fallback_tag(pusher: Pusher, repo: str, subject: dict[str, Any],
+                  referrers: list[dict[str, Any]]) -> None:
+    index = {"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": referrers}
+    pusher.manifest(repo, subject["digest"].replace(":", "-"), index)
+
+
+def test_referrers_of_referrers(plain_registry: Registry, base_layout: Path,
+                                tmp_path: Path) -> None:
+    """A signature on an SBOM on the image, both found through fallback tags."""
+    skopeo_push(f"oci:{base_layout}:v1", f"docker://{plain_registry.host}/test/chain:v1")
+    pusher = Pusher(plain_registry.url)
+    image = Layout(base_layout).entry("v1")
+    sbom = pusher.artifact("test/chain", image, "application/spdx+json",
+                           b'{"spdxVersion":"SPDX-2.3"}', "application/spdx+json")
+    _fallback_tag(pusher, "test/chain", image, [sbom])
+    signature = pusher.artifact("test/chain", sbom, "application/vnd.example.sig",
+                                b"signed", "application/octet-stream")
+    _fallback_tag(pusher, "test/chain", sbom, [signature])
+    result = pull([f"{plain_registry.host}/test/chain:v1"], tmp_path)
+    assert result.ok, result.to_json()
+    assert result.pulled[0].referrers == 2  # the image's fallback index, then the SBOM's
+    subjects = {e["digest"]: e["annotations"].get(mt.ANNOTATION_REFERRER_SUBJECT)
+                for e in entries(tmp_path)}
+    sbom_listing = next(d for d, s in subjects.items() if s == sbom["digest"])
+    listed = json.loads((tmp_path / "blobs" / sbom_listing.replace(":", "/")).read_bytes())
+    assert [m["digest"] for m in listed["manifests"]] == [signature["digest"]]
+    assert (tmp_path / "blobs" / signature["digest"].replace(":", "/")).is_file()
+    check_layout(tmp_path)
+
+
+def test_referrers_api_pages(plain_registry: Registry, images: Images, tmp_path: Path) -> None:
+    """A referrers response split over two pages by a Link header: both are followed; a
+    Link to another host is refused."""
+    from .faultproxy import FaultProxy
+
+    digest = images.digests["test/signed"]
+    pusher = Pusher(plain_registry.url)
+    subject = {"mediaType": mt.OCI_MANIFEST, "digest": digest, "size": 1}
+    vex = pusher.artifact("test/signed", subject, "application/vnd.openvex+json",
+                          b'{"@context":"https://openvex.dev/ns"}', "application/json",
+                          tag="vex")
+    pages = [{"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": [m]}
+             for m in (images.extra["sbom"], vex)]
+    path = f"/v2/test/signed/referrers/{digest}"
+    for next_link, pulled in (("/v2/test/signed/referrers/{d}?n=1&last=a", 3),
+                              ("http://elsewhere.invalid/v2/x?n=1", None)):
+        proxy = FaultProxy(plain_registry.url)
+        try:
+            proxy.add(rf"GET {path}$", "respond", body=json.dumps(pages[0]).encode(),
+                      content_type=mt.OCI_INDEX,
+                      headers={"Link": f'<{next_link.format(d=digest)}>; rel="next"'})
+            proxy.add(rf"GET {path}\?n=1&last=a$", "respond", content_type=mt.OCI_INDEX,
+                      body=json.dumps(pages[1]).encode())
+            result = pull([f"{proxy.host}/test/signed:v1"], tmp_path / str(pulled))
+            if pulled is None:
+                assert not result.ok
+                assert any("Link leaves the registry" in f and "elsewhere" in f
+                           for f in result.pulled[0].failures), result.to_json()
+                continue
+            assert result.ok, result.to_json()
+            assert result.pulled[0].referrers == pulled  # SBOM, VEX (page 2), cosign .sig
+            found = {e["digest"] for e in entries(tmp_path / str(pulled))}
+            assert {images.extra["sbom"]["digest"], vex["digest"]} <= found
+        finally:
+            proxy.stop()
