@@ -95,10 +95,18 @@ class LayoutWriter:
             self.work = self.root / WORK_DIR
             (self.work / "tmp").mkdir(parents=True, exist_ok=True)
             (self.work / "partial").mkdir(exist_ok=True)
+            self._ensure_index()
             self._ensure_layout_file()
         except OSError as exc:
             raise LayoutError(f"cannot create the layout: {exc.strerror}",
                               where=str(self.root)) from None
+
+    def _ensure_index(self) -> None:
+        """An empty index.json before anything else, so that the folder is a valid layout
+        from the start, even if the pull fails before its first entry."""
+        with self.locked():
+            if not (self.root / "index.json").exists():
+                self._atomic_write(self.root / "index.json", _index_bytes(self.read_index()))
 
     def _ensure_layout_file(self) -> None:
         path = self.root / "oci-layout"
@@ -240,11 +248,14 @@ class LayoutWriter:
             kept = [e for e in index["manifests"] if _entry_key(e) not in keys]
             index["manifests"] = kept + new
             try:
-                self._atomic_write(self.root / "index.json",
-                                   orjson.dumps(index, option=orjson.OPT_INDENT_2))
+                self._atomic_write(self.root / "index.json", _index_bytes(index))
             except OSError as exc:
                 raise LayoutError(f"cannot write index.json: {exc.strerror}",
                                   where=str(self.root)) from None
+
+
+def _index_bytes(index: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(index, option=orjson.OPT_INDENT_2)
 
 
 def _entry_key(entry: Mapping[str, Any]) -> tuple[str, str]:

@@ -30,6 +30,9 @@ from ocihist.errors import (
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
+CONNECT_RETRIES = 1
+"""A connection that cannot be set up at all (refused, unknown host, no route) is tried once
+more, not `retries` times: that is a wrong address far more often than a passing fault."""
 ERROR_BODY_LIMIT = 64 * 1024
 USER_AGENT = "ocihist/0.1"
 _RATE_HEADERS = ("ratelimit", "x-ratelimit", "docker-ratelimit", "retry-after")
@@ -222,7 +225,7 @@ class Http:
             try:
                 response = self._send(method, url, headers, auth, body, where)
             except httpx.TransportError as exc:
-                if last:
+                if last or (isinstance(exc, httpx.ConnectError) and attempt >= CONNECT_RETRIES):
                     reason = str(exc).strip()[:200] or type(exc).__name__
                     raise ConnectError(f"cannot reach {redact(url)}: {reason}",
                                        where=where, retryable=True) from None

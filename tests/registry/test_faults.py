@@ -116,7 +116,7 @@ def test_wrong_digest_manifest_refused(proxy: FaultProxy, tmp_path: Path) -> Non
     result = pull([_ref(proxy)], tmp_path, **FAST)
     (_, cause), = result.failed
     assert "differs" in cause
-    assert not (tmp_path / "index.json").exists()
+    assert json.loads((tmp_path / "index.json").read_bytes())["manifests"] == []  # valid, empty
     assert not list((tmp_path / "blobs").glob("*/*")) if (tmp_path / "blobs").exists() else True
 
 
@@ -132,6 +132,23 @@ def test_not_found_and_refused(plain_registry: Registry, images: Images, tmp_pat
     (ref, cause), = refused.failed
     assert ref == f"127.0.0.1:{port}/x:y" and "cannot reach" in cause
     assert check_layout(tmp_path) == 0
+
+
+def test_refused_connection_is_retried_once(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    """A registry that is not there fails after one retry, not after the full backoff."""
+    from ocihist.registry import http
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleeps: list[float] = []
+    monkeypatch.setattr(http.time, "sleep", sleeps.append)
+    result = pull([f"127.0.0.1:{port}/x:y"], tmp_path)  # default retries=4, backoff=0.5
+    (_, cause), = result.failed
+    assert "cannot reach" in cause and "refused" in cause.lower()
+    assert sleeps == [0.5]
+    assert check_layout(tmp_path) == 0  # a valid, empty layout: never a broken one
 
 
 def test_redirect_https_to_http_refused() -> None:
