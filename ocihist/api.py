@@ -25,14 +25,31 @@ def parse_platform(text: str) -> Platform:
 
 
 def _matches_ref(image: Image, wanted: str) -> bool:
-    if wanted == image.ref or wanted in image.names:
+    names = [n for n in (image.ref, *image.names) if n]
+    if wanted in names:
         return True
     digests = [d for d in (image.manifest_digest, image.config_digest) if d is not None]
     hexpart = wanted.split(":", 1)[-1]
     if wanted in (str(d) for d in digests):
         return True
-    return len(hexpart) >= 8 and any(d.hex.startswith(hexpart) and str(d).startswith(
-        wanted if ":" in wanted else d.algorithm) for d in digests)
+    if len(hexpart) >= 8 and any(d.hex.startswith(hexpart) and str(d).startswith(
+            wanted if ":" in wanted else d.algorithm) for d in digests):
+        return True
+    return any(_same_name(wanted, name) for name in names)
+
+
+def _same_name(wanted: str, name: str) -> bool:
+    """`wanted` names `name` as docker reads names (`ocihist/app:v1` is
+    `docker.io/ocihist/app:v1`), or is its tag alone (`v1`)."""
+    from ocihist.registry.reference import parse_reference
+
+    slash, colon = name.rfind("/"), name.rfind(":")
+    if "@" not in name and colon > slash and name[colon + 1:] == wanted:
+        return True
+    try:
+        return parse_reference(wanted) == parse_reference(name)
+    except UsageError:  # not a docker reference (an OCI layout's free-form ref name)
+        return False
 
 
 def select_images(inventory: Inventory, *, platform: str | None = None,

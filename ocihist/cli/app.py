@@ -33,7 +33,8 @@ def typer_app() -> typer.Typer:
     from ocihist.cli import pull
 
     app = typer.Typer(name="ocihist", add_completion=False, no_args_is_help=True,
-                      pretty_exceptions_enable=False, rich_markup_mode=None, help=HELP)
+                      pretty_exceptions_enable=False, rich_markup_mode=None, help=HELP,
+                      context_settings={"help_option_names": ["-h", "--help"]})
 
     def version(value: bool) -> None:
         if value:
@@ -72,8 +73,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if plain is None:
             return _run_typer(args)
         function, values = plain
-        function(**values)
-        return 0
+        code = function(**values)
+        return code if isinstance(code, int) else 0
     except OcihistError as error:
         return _fail(f"error: {error}", error.exit_code)
     except KeyboardInterrupt:

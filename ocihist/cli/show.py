@@ -10,6 +10,8 @@ from ocihist.errors import UsageError
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
     import typer
 
+    from ocihist.model.image import Image
+
 PATH_HELP = ("Layout folder, archive (plain, gzip, zstd, xz), JSON document, or - for stdin.")
 PLATFORM_HELP = "Only images of this platform."
 REF_HELP = "Only the image with this tag, name, or digest (or a prefix of 8+ hex digits)."
@@ -33,8 +35,10 @@ def show(
     annotate: Annotated[bool, typer.Option(
         "--annotate", help="With --dockerfile: say which step and layer each line made.")]
     = False,
-) -> None:
-    """Every build step, its layer, size and time."""
+) -> int:
+    """Every build step, its layer, size and time.
+
+    Exits 1 when an image's history could not be read (its config is not in the input)."""
     if annotate and not dockerfile:
         raise UsageError("--annotate goes with --dockerfile")
     from ocihist import api
@@ -53,13 +57,19 @@ def show(
         from ocihist.render.json import dumps, inventory_json
 
         sys.stdout.buffer.write(dumps(inventory_json(inventory, images, dockerfiles=views)))
-        return
+        return _exit_code(images)
     if views is not None:
         from ocihist.render.table import dockerfile_text
 
         sys.stdout.write(dockerfile_text(images, views))
-        return
+        return _exit_code(images)
     from ocihist.render.table import inventory_text
 
     sys.stdout.write(inventory_text(inventory, images, truncate=not no_trunc))
+    return _exit_code(images)
+
+
+def _exit_code(images: list[Image]) -> int:
+    """1 (finished, part failed) when a shown image carries an error finding, else 0."""
+    return 1 if any(f.severity == "error" for image in images for f in image.findings) else 0
 

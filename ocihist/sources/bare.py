@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ocihist.errors import IntegrityError, MissingBlob, UnrecognizedInput
+from ocihist.errors import IntegrityError, MissingBlob, UnrecognizedInput, UsageError
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.image import Layer
+from ocihist.model.mediatypes import MANIFEST_TYPES
 from ocihist.model.parse import json_object, parse_config, parse_descriptor, sniff_media_type
 from ocihist.sources import assemble
 from ocihist.sources.base import Root
@@ -56,6 +57,10 @@ class BareSource(TreeBlobSource):
         super().__init__(tree, origin)
         data = json_object(raw, where=origin)
         media_type = sniff_media_type(data)
+        if config_raw is not None and media_type not in MANIFEST_TYPES:
+            raise UsageError(f"--config goes with an image manifest; this is "
+                             f"{'an image config' if media_type is None else media_type}",
+                             where=origin)
         if media_type is None:
             if not any(key in data for key in ("rootfs", "history", "architecture", "config")):
                 raise UnrecognizedInput("JSON that is neither a manifest, an index nor an "
@@ -75,8 +80,9 @@ class BareSource(TreeBlobSource):
                 raise IntegrityError(f"the manifest names config {wanted.digest} but "
                                      f"{config_origin} hashes to {actual}", where=origin)
         elif "config" in data:
-            self._findings.append(Finding("config-not-given", "pass the config blob with "
-                                          "--config to see the history", origin, "info"))
+            self._findings.append(Finding("config-not-given", "a manifest alone: pass its "
+                                          "config blob with --config FILE to see the history",
+                                          origin))
 
 
     def blob_name(self, digest: Digest) -> str:

@@ -125,7 +125,23 @@ def _open_file(path: str) -> tuple[BinaryIO, os.stat_result]:
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb"), info
     except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", where=path) from None
+        raise InputError(f"cannot open: {exc.strerror}", where=path,
+                         hint=_reference_hint(path, exc)) from None
+
+
+def _reference_hint(path: str, exc: OSError) -> str | None:
+    """For a missing file named like `alpine:3.19` or `ghcr.io/x/y`: show reads local
+    inputs only, and pull is how a registry image gets here."""
+    if not isinstance(exc, FileNotFoundError) or not (":" in path or "/" in path):
+        return None
+    from ocihist.registry.reference import parse_reference
+
+    try:
+        parse_reference(path)
+    except UsageError:
+        return None
+    return (f"show reads files only; to read a registry image, `ocihist pull {path} --dest "
+            "DIR` first, then `ocihist show DIR`")
 
 
 def open_input(path: str, *, config: str | None = None) -> Inventory:

@@ -77,6 +77,20 @@ def test_ref_and_platform_selection(capsys) -> None:
     assert code == 2 and err.count("\n") == 1 and "available" in err
 
 
+@pytest.mark.parametrize(("ref", "found"), [
+    ("docker.io/ocihist/fixture:v1", True), ("ocihist/fixture:v1", True), ("v1", True),
+    ("index.docker.io/ocihist/fixture:v1", True), ("fixture:v1", False),
+    ("ocihist/fixture", False), ("v2", False), ("ocihist/fixture:v1@sha256:" + "0" * 64, False)])
+def test_ref_is_read_as_docker_reads_names(capsys, ref: str, found: bool) -> None:
+    """A docker save names images `docker.io/ocihist/fixture:v1`; `--ref` takes the short
+    forms docker accepts for that name, or the tag alone."""
+    code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci.docker-archive.tar"), "--ref", ref,
+                       "--json")
+    assert code == (0 if found else 2)
+    if found:
+        assert [i["ref"] for i in json.loads(out)["images"]] == ["docker.io/ocihist/fixture:v1"]
+
+
 def test_ls_lists_images_and_artifacts(capsys, corpus: Path) -> None:
     code, out, _ = cli(capsys, "ls", str(corpus / "provenance-v02-min" / "layout"))
     rows = out.splitlines()[1:]
@@ -219,3 +233,32 @@ def test_usage_without_the_click_package(tmp_path: Path, args: list[str], code: 
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("ocihist: usage: ")
     else:
         assert result.stdout and not result.stderr
+
+
+def test_manifest_without_its_config_is_a_partial_result(capsys) -> None:
+    """The layers are listed, the history cannot be: exit 1, with a hint to pass --config."""
+    code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci-dir" / "manifest.json"))
+    assert code == 1
+    assert "the history is unknown" in out and "--config FILE" in out
+    config = next(p for p in (FIXTURES / "umoci-dir").iterdir() if len(p.name) == 64
+                  and b'"rootfs"' in p.read_bytes())
+    code, _, _ = cli(capsys, "show", str(FIXTURES / "umoci-dir" / "manifest.json"), "--config",
+                     str(config))
+    assert code == 0
+    code, _, err = cli(capsys, "show", str(config), "--config",
+                       str(FIXTURES / "umoci-dir" / "manifest.json"))
+    assert code == 2 and "--config goes with an image manifest; this is an image config" in err
+
+
+def test_a_registry_reference_given_to_show_gets_a_pointer_to_pull(capsys, tmp_path) -> None:
+    code, _, err = cli(capsys, "show", "docker.io/library/alpine:3.19")
+    assert code == 2 and err.count("\n") == 1
+    assert "ocihist pull docker.io/library/alpine:3.19 --dest DIR" in err
+    code, _, err = cli(capsys, "show", str(tmp_path / "absent.tar"))
+    assert code == 2 and "pull" not in err
+
+
+def test_short_help_option(capsys) -> None:
+    for argv in (["-h"], ["show", "-h"]):
+        code, out, _ = cli(capsys, *argv)
+        assert code == 0 and out.startswith("Usage: ocihist")

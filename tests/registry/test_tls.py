@@ -37,4 +37,4 @@ def test_plain_http_to_tls_port_fails(tls_registry: tuple[Registry, Path],
     result = pull([f"{reg.host}/test/single:v1"], tmp_path, retries=0)
     (error,) = result.errors
     assert isinstance(error, RegistryError)
-    assert not (tmp_path / "index.json").exists()
+    assert check_layout(tmp_path) == 0  # nothing pulled: a valid, empty layout
