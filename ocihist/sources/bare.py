@@ -3,6 +3,7 @@ index, or an image config alone (what `crane config` or a registry's config blob
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from ocihist.errors import IntegrityError, MissingBlob, UnrecognizedInput, UsageError
@@ -10,7 +11,7 @@ from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.image import Layer
-from ocihist.model.mediatypes import MANIFEST_TYPES
+from ocihist.model.mediatypes import MANIFEST_TYPES, is_index
 from ocihist.model.parse import json_object, parse_config, parse_descriptor, sniff_media_type
 from ocihist.sources import assemble
 from ocihist.sources.base import Root
@@ -83,6 +84,12 @@ class BareSource(TreeBlobSource):
             self._findings.append(Finding("config-not-given", "a manifest alone: pass its "
                                           "config blob with --config FILE to see the history",
                                           origin))
+        elif is_index(media_type) and origin != "-":
+            folder = os.path.dirname(origin) or "."
+            if os.path.isfile(os.path.join(folder, "oci-layout")):
+                self._findings.append(Finding(
+                    "index-of-a-layout", f"an index alone, beside the OCI layout it belongs to:"
+                    f" `ocihist show {folder}` reads the layout's images", origin))
 
 
     def blob_name(self, digest: Digest) -> str:

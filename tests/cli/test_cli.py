@@ -262,3 +262,9 @@ def test_short_help_option(capsys) -> None:
     for argv in (["-h"], ["show", "-h"]):
         code, out, _ = cli(capsys, *argv)
         assert code == 0 and out.startswith("Usage: ocihist")
+
+
+def test_a_layout_index_given_alone_points_at_its_folder(capsys) -> None:
+    code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci-layout" / "index.json"))
+    assert code == 0 and out.count("missing: the manifest is listed") == 2
+    assert f"`ocihist show {FIXTURES / 'umoci-layout'}` reads the layout's images" in out
