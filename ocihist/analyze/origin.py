@@ -64,16 +64,16 @@ def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
     input by callers that ask for several images."""
     provenances, findings = provenance_for(inventory, image)
     recorded = next((p for p in provenances if p.dockerfile is not None), None)
+    peers = peers or Peers(inventory.images)
+    steps = peers.alignment(image).steps
     if recorded is not None and recorded.dockerfile is not None:
         source = recorded.dockerfile
         lines = tuple(DockerfileLineView(line.text, "source", line_number=line.number,
                                          layers=line.layers) for line in source.lines)
         return DockerfileView("provenance", recorded.source_note + f" ({recorded.signature})",
-                              render_source(source, image, annotate=annotate), lines,
-                              tuple(findings))
-    peers = peers or Peers(inventory.images)
-    rec = reconstruct(image, steps=peers.alignment(image).steps,
-                      base_hint=peers.extended(image))
+                              render_source(source, image, annotate=annotate, steps=steps),
+                              lines, tuple(findings))
+    rec = reconstruct(image, steps=steps, base_hint=peers.extended(image))
     note = "reconstructed from the image history"
     if provenances:
         note = f"{provenances[0].source_note}; {note}"

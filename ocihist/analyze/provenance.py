@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from ocihist.analyze.history import Step
 from ocihist.errors import MalformedDocument
 from ocihist.model.digest import Digest
 from ocihist.model.image import Image
@@ -341,12 +342,14 @@ def image_layer_index(image: Image) -> dict[str, int]:
 
 
 def render_source(source: DockerfileSource, image: Image | None = None, *,
-                  annotate: bool = False) -> str:
+                  annotate: bool = False, steps: Sequence[Step] | None = None) -> str:
     """The recorded Dockerfile, byte for byte unless `annotate` adds a comment above each line
-    that made layers (with the image's layer positions when `image` is given)."""
+    that made layers: with the image's layer positions when `image` is given, and the history
+    step that made each layer when `steps` (the image's alignment) is given."""
     if not annotate:
         return source.text
     positions = image_layer_index(image) if image is not None else {}
+    step_of = {step.layer.index: step.index for step in steps or () if step.layer is not None}
     out = []
     for line in source.lines:
         if line.layers:
@@ -357,9 +360,13 @@ def render_source(source: DockerfileSource, image: Image | None = None, *,
                     described.append(f"layer {_short(digest)}")
                 elif at is None:
                     described.append(f"layer {_short(digest)} (not in this image)")
+                elif at in step_of:
+                    described.append(f"step {step_of[at]}, layer {at} {_short(digest)}")
+                elif steps is not None:
+                    described.append(f"layer {at} {_short(digest)} (no history step)")
                 else:
                     described.append(f"layer {at} {_short(digest)}")
-            out.append("# ocihist: " + ", ".join(described))
+            out.append("# ocihist: " + "; ".join(described))
         out.append(line.text)
     return "\n".join(out) + "\n"
 

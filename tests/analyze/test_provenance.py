@@ -8,6 +8,7 @@ import hashlib
 import orjson
 import pytest
 
+from ocihist.analyze.history import align
 from ocihist.analyze.provenance import parse_provenance, parse_statement, render_source
 from ocihist.errors import MalformedDocument
 
@@ -104,6 +105,13 @@ def test_v02_max_multistage() -> None:
         "# ocihist: layer 1 sha256:d8f0f383ead5",
         "COPY --from=builder /app /app", "",
         'ENTRYPOINT [ "/app" ]']
+    # with the image's history aligned, each layer is named with the step that made it
+    the_image = image("provenance-v02-max-multistage")
+    with_steps = render_source(source, the_image, annotate=True, steps=align(the_image).steps)
+    notes = [line for line in with_steps.splitlines() if line.startswith("# ocihist:")]
+    assert notes == ["# ocihist: layer sha256:76769433fd8a (not in this image)",
+                     "# ocihist: step 0, layer 0 sha256:4cbf01984c72",
+                     "# ocihist: step 1, layer 1 sha256:d8f0f383ead5"]
 
 
 def test_v02_min_has_no_dockerfile() -> None:
