@@ -8,8 +8,10 @@ Exit codes: 0 success; 1 finished but part failed; 2 bad input or usage; 3 regis
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -68,35 +70,40 @@ def _fail(message: str, code: int) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on `argv` and return the exit code (tests call this in-process)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        plain = plain_call(args)
-        if plain is None:
-            return _run_typer(args)
-        function, values = plain
-        code = function(**values)
-        return code if isinstance(code, int) else 0
-    except OcihistError as error:
-        return _fail(f"error: {error}", error.exit_code)
-    except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the reader left; say nothing
-        return 0
-    except Exception as error:
-        if os.environ.get("OCIHIST_DEBUG"):
-            raise
-        return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
-                     "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
+    with _interrupted_once():
+        try:
+            plain = plain_call(args)
+            if plain is None:
+                return _run_typer(args)
+            function, values = plain
+            _import_orjson()
+            code = function(**values)
+            return code if isinstance(code, int) else 0
+        except OcihistError as error:
+            return _fail(f"error: {error}", error.exit_code)
+        except KeyboardInterrupt:
+            return _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the reader left; say nothing
+            return 0
+        except Exception as error:
+            if os.environ.get("OCIHIST_DEBUG"):
+                raise
+            return _fail(f"internal error: {type(error).__name__}: {error} (a bug in ocihist; "
+                         "set OCIHIST_DEBUG=1 for the traceback)", EXIT_BUG)
 
 
 def _run_typer(args: list[str]) -> int:
-    """Parse `args` with typer; its own outcomes (help, usage errors, exit) end here."""
+    """Parse `args` with typer and run the command. Only typer's own outcomes (help, usage
+    errors, --version) are handled here; everything else reaches run() as on the plain path."""
     import typer
     from typer.exceptions import Abort, Exit, TyperException
 
     command = typer.main.get_command(typer_app())
     try:
-        code = command.main(args, prog_name="ocihist", standalone_mode=False)
+        with command.make_context("ocihist", args) as context:
+            _import_orjson()
+            code = command.invoke(context)
     except Exit as done:
         return done.exit_code
     except TyperException as error:  # typer's own copy of click's usage errors
@@ -109,6 +116,45 @@ def _run_typer(args: list[str]) -> int:
     except Abort:
         return _fail("interrupted", EXIT_INTERRUPTED)
     return code if isinstance(code, int) else 0
+
+
+def _import_orjson() -> None:
+    """Import orjson with Ctrl-C held back. A SIGINT that lands while orjson initialises
+    crashes the interpreter (SIGSEGV) instead of raising KeyboardInterrupt; held back, it
+    arrives right after, as one."""
+    if "orjson" in sys.modules:
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        import orjson  # noqa: F401
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextmanager
+def _interrupted_once() -> Iterator[None]:
+    """The first Ctrl-C raises KeyboardInterrupt; more presses while ocihist winds down (and
+    exits) are ignored, so that one line and exit code 130 still come out. Only where Python's own
+    handler is in place (not under a test runner's or an embedding program's)."""
+    fired = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        fired.append(signum)
+        raise KeyboardInterrupt
+
+    installed = False
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        try:
+            signal.signal(signal.SIGINT, interrupt)
+            installed = True
+        except ValueError:  # not the main thread: signals are not ours to handle
+            pass
+    try:
+        yield
+    finally:
+        if installed and not fired:  # once fired, later presses stay ignored until exit
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main() -> None:

@@ -10,8 +10,6 @@ repeated one, `--`, a missing argument) is left to typer, which owns every messa
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -33,6 +31,8 @@ def option_name(parameter: str) -> str:
 
 
 def command_function(name: str) -> Callable[..., object]:
+    import importlib
+
     function: Callable[..., object] = getattr(importlib.import_module(f"ocihist.cli.{name}"),
                                               name)
     return function
@@ -40,6 +40,8 @@ def command_function(name: str) -> Callable[..., object]:
 
 def shape_of(function: Callable[..., object]) -> Shape | None:
     """The shape of `function`'s command line, or None if a parameter breaks the convention."""
+    import inspect
+
     arguments: list[str] = []
     flags: dict[str, str] = {}
     options: dict[str, str] = {}

@@ -1,0 +1,75 @@
+"""Ctrl-C and a closed pipe end the same way whichever path reads the command line."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from ocihist import api
+from ocihist.cli.app import run
+from tests import factories as f
+
+FIXTURE = str(Path(__file__).parents[2] / "fixtures" / "umoci.docker-archive.tar")
+PLAIN, TYPER = ["show", FIXTURE], ["show", "--", FIXTURE]  # `--` is left to typer
+
+
+@pytest.mark.parametrize("argv", [PLAIN, TYPER], ids=["plain", "typer"])
+@pytest.mark.parametrize(("raised", "code", "stderr"), [
+    (KeyboardInterrupt, 130, "ocihist: interrupted\n"), (BrokenPipeError, 0, "")])
+def test_interrupt_and_closed_pipe(monkeypatch: pytest.MonkeyPatch, capsys, argv: list[str],
+                                   raised: type[BaseException], code: int, stderr: str) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(api, "open_input", fail)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)  # run() silences a closed pipe's stderr
+    assert run(argv) == code
+    assert capsys.readouterr().err == stderr
+
+
+def _stalled_stdin_process(tmp_path: Path, argv: list[str]) -> subprocess.Popen[bytes]:
+    """ocihist reading a zstd'd archive from a pipe whose writer stops half-way."""
+    path, _ = f.docker_save(tmp_path / "s.tar")
+    packed = zstandard.ZstdCompressor().compress(path.read_bytes())
+    proc = subprocess.Popen([sys.executable, "-m", "ocihist", *argv], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stdin is not None
+    proc.stdin.write(packed[: len(packed) // 2])
+    proc.stdin.flush()
+    time.sleep(1.5)  # started, and blocked reading
+    return proc
+
+
+@pytest.mark.parametrize("argv", [["show", "-"], ["show", "--", "-"]], ids=["plain", "typer"])
+@pytest.mark.parametrize("presses", [1, 3])
+def test_ctrl_c_while_reading_is_one_line_and_130(tmp_path: Path, argv: list[str],
+                                                  presses: int) -> None:
+    proc = _stalled_stdin_process(tmp_path, argv)
+    for _ in range(presses):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.01)
+    _, err = proc.communicate(timeout=10)
+    assert (proc.returncode, err.decode()) == (130, "ocihist: interrupted\n")
+
+
+def test_ctrl_c_during_orjson_start_up_is_an_interrupt_not_a_crash() -> None:
+    """orjson crashes the interpreter if SIGINT lands while it initialises; the CLI holds
+    Ctrl-C back for that moment. The signal is sent from inside the import, every time."""
+    probe = (
+        "import os, signal, sys\n"
+        "class Trap:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'dataclasses':  # orjson imports it while initialising\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Trap())\n"
+        "from ocihist.cli.app import run\n"
+        f"sys.exit(run(['show', {FIXTURE!r}]))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=False, timeout=30)
+    assert (result.returncode, result.stderr) == (130, "ocihist: interrupted\n")
