@@ -41,7 +41,7 @@ def _matches_ref(image: Image, wanted: str) -> bool:
 def _same_name(wanted: str, name: str) -> bool:
     """`wanted` names `name` as docker reads names (`ocihist/app:v1` is
     `docker.io/ocihist/app:v1`), or is its tag alone (`v1`)."""
-    from ocihist.registry.reference import parse_reference
+    from ocihist.model.reference import parse_reference
 
     slash, colon = name.rfind("/"), name.rfind(":")
     if "@" not in name and colon > slash and name[colon + 1:] == wanted:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ocihist.errors import OcihistError, RegistryError, UsageError
 from ocihist.layout.writer import LayoutWriter
 from ocihist.model.descriptor import Platform
+from ocihist.model.reference import Reference, parse_reference
 from ocihist.registry.entries import PulledRef, provenance
-from ocihist.registry.reference import Reference, parse_reference
 
 if TYPE_CHECKING:
     from ocihist.registry.mirror import Walker

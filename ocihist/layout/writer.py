@@ -1,5 +1,7 @@
 """Atomic OCI image layout writer.
 
+A new layout appears whole: staged in a folder beside it, then renamed into place, so it is a
+valid (empty) layout from the first moment anyone can see it.
 A blob becomes visible under `blobs/<alg>/<hex>` only after its digest and size are verified:
 it is written to a temporary file inside the layout (`.ocihist/`), fsynced, then renamed.
 `index.json` is replaced atomically under an fcntl lock. No blob is ever deleted.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -92,6 +95,8 @@ class LayoutWriter:
         self._verified: set[Digest] = set()
         self._lock = threading.Lock()
         try:
+            if not self.root.exists():
+                _create_whole(self.root)
             self.work = self.root / WORK_DIR
             (self.work / "tmp").mkdir(parents=True, exist_ok=True)
             (self.work / "partial").mkdir(exist_ok=True)
@@ -252,6 +257,29 @@ class LayoutWriter:
             except OSError as exc:
                 raise LayoutError(f"cannot write index.json: {exc.strerror}",
                                   where=str(self.root)) from None
+
+
+def _create_whole(root: Path) -> None:
+    """Make a new layout appear at `root` in one rename: its files are written into a
+    staging folder beside it first, so no one ever sees `root` half made."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+    try:
+        (staging / WORK_DIR / "tmp").mkdir(parents=True)
+        (staging / WORK_DIR / "partial").mkdir()
+        empty = {"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": []}
+        (staging / "index.json").write_bytes(_index_bytes(empty))
+        (staging / "oci-layout").write_bytes(orjson.dumps({"imageLayoutVersion": LAYOUT_VERSION}))
+        for path in staging.rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        os.chmod(staging, 0o755)
+        _fsync_dir(staging)
+        os.rename(staging, root)
+        _fsync_dir(root.parent)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not root.is_dir():  # (when another run made it meanwhile, that one is used)
+            raise
 
 
 def _index_bytes(index: Mapping[str, Any]) -> bytes:

@@ -1,4 +1,5 @@
-"""Registry access: references, credentials, auth, HTTP, the registry API, mirroring.
+"""Registry access: credentials, auth, HTTP, the registry API, mirroring (references are
+parsed in ocihist.model.reference).
 
 Only this package imports httpx.
 """

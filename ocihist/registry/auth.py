@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from ocihist.errors import AuthError, RegistryError
+from ocihist.model.reference import is_loopback_host
 from ocihist.registry.credentials import Credentials
-from ocihist.registry.reference import is_loopback_host
 
 if TYPE_CHECKING:
     from ocihist.registry.http import Http

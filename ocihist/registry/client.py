@@ -18,10 +18,10 @@ from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.manifest import Index
 from ocihist.model.parse import json_object, parse_manifest, schema1_payload, sniff_media_type
+from ocihist.model.reference import Reference
 from ocihist.registry.auth import Authenticator
 from ocihist.registry.credentials import Credentials
 from ocihist.registry.http import Http, Reply, redact
-from ocihist.registry.reference import Reference
 
 
 class Sink(Protocol):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ocihist.errors import AuthError
-from ocihist.registry.reference import DOCKER_HUB, Reference
+from ocihist.model.reference import DOCKER_HUB, Reference
 
 HUB_CONFIG_KEY = "https://index.docker.io/v1/"
 _HUB_KEYS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})

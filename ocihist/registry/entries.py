@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ocihist.model import mediatypes as mt
 from ocihist.model.digest import Digest
-from ocihist.registry.reference import Reference
+from ocihist.model.reference import Reference
 
 
 @dataclass(slots=True)

@@ -19,9 +19,9 @@ from ocihist.model.digest import Digest
 from ocihist.model.manifest import ImageManifest, Index, Schema1Manifest
 from ocihist.model.mediatypes import COSIGN_TAG_SUFFIXES, digest_tag
 from ocihist.model.parse import JSON_LIMIT, json_object, parse_manifest, sniff_media_type
+from ocihist.model.reference import Reference
 from ocihist.registry.client import MANIFEST_LIMIT, Fetched, RegistryClient
 from ocihist.registry.entries import PulledRef, entry, provenance
-from ocihist.registry.reference import Reference
 from ocihist.registry.session import Session
 
 if TYPE_CHECKING:

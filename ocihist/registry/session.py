@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from ocihist.model.reference import Reference
 from ocihist.registry.client import RegistryClient
 from ocihist.registry.credentials import Credentials, lookup
 from ocihist.registry.http import Http
-from ocihist.registry.reference import Reference
 
 
 @dataclass(frozen=True, slots=True)

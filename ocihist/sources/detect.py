@@ -134,7 +134,7 @@ def _reference_hint(path: str, exc: OSError) -> str | None:
     inputs only, and pull is how a registry image gets here."""
     if not isinstance(exc, FileNotFoundError) or not (":" in path or "/" in path):
         return None
-    from ocihist.registry.reference import parse_reference
+    from ocihist.model.reference import parse_reference
 
     try:
         parse_reference(path)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ocihist.errors import AuthError
+from ocihist.model.reference import parse_reference
 from ocihist.registry.auth import parse_challenges, pick_challenge
 from ocihist.registry.credentials import Credentials, lookup
-from ocihist.registry.reference import parse_reference
 
 
 def test_bearer_challenge() -> None:

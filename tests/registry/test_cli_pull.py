@@ -81,7 +81,7 @@ def test_usage_errors(app: typer.Typer, tmp_path: Path) -> None:
 
 def test_offline_imports_stay_light() -> None:
     code = ("import sys, ocihist.pull, ocihist.cli.pull, ocihist.layout.writer, "
-            "ocihist.registry.reference, ocihist.registry.credentials; "
+            "ocihist.model.reference, ocihist.registry.credentials; "
             "assert 'httpx' not in sys.modules, 'httpx imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -32,17 +32,38 @@ def _writer_process(root: str, worker: int) -> None:
         writer.add_entries([_entry(f"r/w{worker}:t{i}", digest, len(data))])
 
 
-def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
+def _race_writers(root: Path, count: int = 6) -> None:
     ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=_writer_process, args=(str(tmp_path), w)) for w in range(6)]
+    procs = [ctx.Process(target=_writer_process, args=(str(root), w)) for w in range(count)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
+
+
+def test_concurrent_writers_lose_no_entry(tmp_path: Path) -> None:
+    _race_writers(tmp_path)
     index = json.loads((tmp_path / "index.json").read_text())
     assert len(index["manifests"]) == 6 * 15
     assert not list((tmp_path / ".ocihist" / "tmp").iterdir())
+
+
+def test_new_layout_appears_whole_even_when_several_runs_race(tmp_path: Path) -> None:
+    """Six processes create the same new layout at once: one rename wins, the others use it;
+    no staging folder is left beside it and every entry lands."""
+    root = tmp_path / "new" / "layout"
+    _race_writers(root)
+    assert [p.name for p in root.parent.iterdir()] == ["layout"]
+    assert json.loads((root / "oci-layout").read_text()) == {"imageLayoutVersion": "1.0.0"}
+    assert len(json.loads((root / "index.json").read_text())["manifests"]) == 6 * 15
+
+
+def test_a_new_layout_is_valid_before_anything_is_added(tmp_path: Path) -> None:
+    LayoutWriter(tmp_path / "fresh")
+    assert check_layout(tmp_path / "fresh") == 0
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == [
+        ".ocihist", "index.json", "oci-layout"]
 
 
 def test_replace_entry_by_name(tmp_path: Path) -> None:

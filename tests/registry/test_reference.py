@@ -3,7 +3,7 @@
 import pytest
 
 from ocihist.errors import UsageError
-from ocihist.registry.reference import parse_reference
+from ocihist.model.reference import parse_reference
 
 HEX = "a" * 64
 
