@@ -27,7 +27,14 @@ def compression_of(head: bytes) -> str | None:
     for magic, name in MAGICS:
         if head.startswith(magic):
             return name
+    if is_zstd_skippable(head[:4]):  # zstd that opens with a skippable frame (pzstd does)
+        return "zstd"
     return None
+
+
+def is_zstd_skippable(magic: bytes) -> bool:
+    """The magic number of a zstd skippable frame: 0x184D2A50 to 0x184D2A5F, little-endian."""
+    return len(magic) == 4 and magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50
 
 
 @contextmanager
@@ -128,7 +135,7 @@ class ZstdFrames:
             magic = self._take(4)
             if magic is None:
                 return False
-            if magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50:  # skippable frame
+            if is_zstd_skippable(magic):
                 self._state = "skippable"
             elif magic == self._MAGIC:
                 self._state = "frame"
@@ -207,17 +214,31 @@ class XzReader:
     def _new_decoder(self):  # type: ignore[no-untyped-def]
         return self._lzma.LZMADecompressor(self._lzma.FORMAT_XZ, memlimit=XZ_MEMORY_LIMIT)
 
+    def _next_stream(self, rest: bytes) -> bytes:
+        """The start of the next stream after `rest`, past stream padding (NUL bytes, a
+        multiple of four); b"" at the end of the input."""
+        padding = 0
+        while True:
+            start = rest.lstrip(b"\0")
+            padding += len(rest) - len(start)
+            if start:
+                break
+            rest = self._raw.read(READ_SIZE)
+            if not rest:
+                break
+        if padding % 4:
+            raise ValueError(f"{padding} bytes of stream padding (xz wants a multiple of 4)")
+        return start
+
     def read(self, n: int = -1) -> bytes:
         want = n if n >= 0 else 1 << 62
         while len(self._buffer) < want and not self._done:
             if self._decoder.eof:
-                rest = self._decoder.unused_data
+                rest = self._next_stream(self._decoder.unused_data)
                 self._decoder = self._new_decoder()
                 if not rest:
-                    rest = self._raw.read(READ_SIZE)
-                    if not rest:
-                        self._done = True
-                        break
+                    self._done = True
+                    break
                 self._buffer += self._decoder.decompress(rest, READ_SIZE)
                 continue
             chunk = b"" if self._decoder.needs_input is False else self._raw.read(READ_SIZE)

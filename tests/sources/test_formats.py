@@ -14,6 +14,7 @@ import pytest
 import zstandard
 
 from ocihist import api
+from ocihist.errors import CorruptInput
 from ocihist.render.json import inventory_json
 from tests import factories as f
 
@@ -377,3 +378,37 @@ def test_read_error_in_the_read_ahead_thread_is_one_clean_error() -> None:
             pytest.raises(CorruptInput, match=r"img.tar.zst: corrupt zstd stream .*Input/out"):
         while stream.read(1 << 20):
             pass
+
+
+def _skippable_frame(payload: bytes) -> bytes:
+    return b"\x5a\x2a\x4d\x18" + len(payload).to_bytes(4, "little") + payload
+
+
+@pytest.mark.parametrize("maker", ["skippable-first", "pzstd"])
+def test_zstd_opening_with_a_skippable_frame(tmp_path: Path, maker: str) -> None:
+    """pzstd (and other parallel writers) open with a skippable frame; zstd -t accepts it."""
+    plain, _ = f.docker_save(tmp_path / "s.tar")
+    packed = tmp_path / "s.tar.zst"
+    if maker == "pzstd":
+        subprocess.run(["pzstd", "-q", "-p", "2", str(plain), "-o", str(packed)], check=True)
+    else:
+        packed.write_bytes(_skippable_frame(b"note") +
+                           zstandard.ZstdCompressor().compress(plain.read_bytes()))
+    assert packed.read_bytes()[1:4] == b"\x2a\x4d\x18"  # really opens with a skippable frame
+    inventory = api.open_input(str(packed))
+    assert inventory.kind == "docker-archive+zstd"
+    assert _history(packed) == _history(plain)
+
+
+@pytest.mark.parametrize(("padding", "ok"), [(4, True), (8, True), (3, False), (5, False)])
+def test_xz_stream_padding(tmp_path: Path, padding: int, ok: bool) -> None:
+    """xz allows NUL padding after a stream, in multiples of four bytes (xz -t agrees)."""
+    plain, _ = f.docker_save(tmp_path / "s.tar")
+    packed = tmp_path / "s.tar.xz"
+    packed.write_bytes(lzma.compress(plain.read_bytes()) + b"\0" * padding)
+    assert (subprocess.run(["xz", "-t", str(packed)], capture_output=True).returncode == 0) == ok
+    if ok:
+        assert _history(packed) == _history(plain)
+    else:
+        with pytest.raises(CorruptInput, match="stream padding"):
+            api.open_input(str(packed))
