@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable
+from functools import cache
 from typing import Any, NamedTuple
 
 from ocihist.errors import MalformedDocument
 
 HEX_LENGTHS = {"sha256": 64, "sha512": 128}
 _HEX = re.compile(r"[0-9a-f]+")
+# Loading OpenSSL (hashlib) costs about 2.5 ms of start-up, more than Python's own SHA-2 takes
+# to hash the few KB of documents `show` reads; past this size, or once OpenSSL is loaded
+# anyway, hashlib's faster code is used.
+_BUILTIN_HASH_LIMIT = 256 << 10
 
 
 class Digest(NamedTuple):
@@ -39,7 +46,10 @@ class Digest(NamedTuple):
 
     @classmethod
     def of(cls, data: bytes, algorithm: str = "sha256") -> Digest:
-        import hashlib  # (not at import time: OpenSSL costs start-up)
+        """The digest of bytes in memory (a document, or a small blob)."""
+        if len(data) <= _BUILTIN_HASH_LIMIT and "_hashlib" not in sys.modules:
+            return cls(algorithm, _builtin_hash(algorithm)(data).hexdigest())
+        import hashlib
 
         return cls(algorithm, hashlib.new(algorithm, data).hexdigest())
 
@@ -55,3 +65,19 @@ class Digest(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.hex}"
+
+
+@cache
+def _builtin_hash(algorithm: str) -> Callable[[bytes], Any]:
+    """CPython's own SHA-2 constructor (module `_sha2` from 3.12, `_sha256`/`_sha512` before),
+    or hashlib's where this interpreter lacks it."""
+    import importlib
+
+    for module in ("_sha2", f"_{algorithm}"):
+        try:
+            return getattr(importlib.import_module(module), algorithm)  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            continue
+    import hashlib
+
+    return getattr(hashlib, algorithm)  # type: ignore[no-any-return]

@@ -12,6 +12,15 @@ from ocihist.model.findings import Finding
 from ocihist.model.image import Artifact, Image
 from ocihist.model.parse import JSON_LIMIT
 
+# The members by which an archive or folder shows its format (detect.py tells them apart by
+# these alone, before loading the reader of the format it finds).
+INDEX_FILE = "index.json"
+"""An OCI image layout's entry point (also in Docker 25+ saves)."""
+MANIFEST_FILE = "manifest.json"
+"""A docker save's list of images; a containers `dir:` folder's one manifest."""
+REPOSITORIES_FILE = "repositories"
+"""The tag map of docker saves; the only index of those before Docker 1.10."""
+
 
 class Root(NamedTuple):
     """A top-level entry of an input, in the input's own order.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -297,9 +296,12 @@ class CheckedStream:
 class ReadAhead:
     """Reads `raw` in a background thread, a few chunks ahead of the decoder, so that
     reading the input and decoding it overlap (each alone takes about as long on a big
-    archive). Use as a context manager: leaving it stops the thread."""
+    archive). Use as a context manager: leaving it stops the thread. (`queue` is imported
+    here, not with the module: only compressed files need it.)"""
 
     def __init__(self, raw: BinaryIO, chunk: int = READ_SIZE) -> None:
+        import queue
+
         self._chunks: queue.Queue[bytes | BaseException] = queue.Queue(READ_AHEAD_CHUNKS)
         self._stop = threading.Event()
         self._current = b""
@@ -327,6 +329,8 @@ class ReadAhead:
             self._hand_over(exc)
 
     def _hand_over(self, item: bytes | BaseException) -> None:
+        import queue
+
         while not self._stop.is_set():
             try:
                 self._chunks.put(item, timeout=0.05)

@@ -1,4 +1,7 @@
-"""What an input is, decided from its content, never from its name."""
+"""What an input is, decided from its content, never from its name.
+
+Only the reader of the format found is imported (each costs start-up time).
+"""
 
 from __future__ import annotations
 
@@ -18,13 +21,9 @@ from ocihist.errors import (
     UsageError,
 )
 from ocihist.model.parse import JSON_LIMIT, load_json
-from ocihist.sources import dockersave
-from ocihist.sources.bare import BareSource
-from ocihist.sources.base import Inventory
+from ocihist.sources.base import INDEX_FILE, MANIFEST_FILE, REPOSITORIES_FILE, Inventory
 from ocihist.sources.compressed import READ_SIZE, compression_of, decoded
-from ocihist.sources.dockersave import DockerSaveSource, read_save_manifest
-from ocihist.sources.layout import INDEX_FILE, ContainersDirSource, OciLayoutSource
-from ocihist.sources.legacy import REPOSITORIES_FILE, LegacySource
+from ocihist.sources.layout import ContainersDirSource, OciLayoutSource
 from ocihist.sources.resolve import resolve
 from ocihist.sources.tarindex import BLOCK, header_checksum_ok
 from ocihist.sources.tree import DirTree, FileTree, TarTree
@@ -171,6 +170,8 @@ def _from_stream(stream: BinaryIO, head: bytes, path: str, *, seekable: bool,
         if len(raw) > JSON_LIMIT:
             raise MalformedDocument(f"JSON input over the {JSON_LIMIT}-byte limit", where=path)
         config_raw = _read_config(config) if config else None
+        from ocihist.sources.bare import BareSource
+
         return resolve(BareSource(raw, path, config_raw, config))
     if not head:
         raise UnrecognizedInput("the input is empty", where=path)
@@ -194,14 +195,16 @@ def _read_config(path: str) -> bytes:
 
 def from_tree(tree: FileTree, origin: str) -> Inventory:
     """Pick the format of a folder or archive by the files it holds."""
-    has_manifest = tree.size(dockersave.MANIFEST_FILE) is not None
+    has_manifest = tree.size(MANIFEST_FILE) is not None
     if tree.size(INDEX_FILE) is not None:
         archived = isinstance(tree, TarTree)
         layout = OciLayoutSource(tree, origin, "oci-archive" if archived else "oci-layout")
         if has_manifest and archived:
-            entries = read_save_manifest(tree)
+            from ocihist.sources import dockersave
+
+            entries = dockersave.read_save_manifest(tree)
             if not layout.listed:
-                source = DockerSaveSource(tree, origin, entries)
+                source = dockersave.DockerSaveSource(tree, origin, entries)
                 source.kind = "docker-archive-oci"
                 return resolve(source)
             layout.kind = "docker-archive-oci"
@@ -209,12 +212,17 @@ def from_tree(tree: FileTree, origin: str) -> Inventory:
             dockersave.add_repo_tags(inventory, entries)
             return inventory
         return resolve(layout)
-    if has_manifest and tree.size(INDEX_FILE) is None:
-        raw = tree.read(dockersave.MANIFEST_FILE, limit=JSON_LIMIT)
-        if isinstance(load_json(raw, where=f"{origin}: manifest.json"), dict):
+    if has_manifest:
+        raw = tree.read(MANIFEST_FILE, limit=JSON_LIMIT)
+        if isinstance(load_json(raw, where=f"{origin}: {MANIFEST_FILE}"), dict):
             return resolve(ContainersDirSource(tree, origin, raw))
-        return resolve(DockerSaveSource(tree, origin, read_save_manifest(tree)))
+        from ocihist.sources import dockersave
+
+        return resolve(dockersave.DockerSaveSource(tree, origin,
+                                                   dockersave.read_save_manifest(tree)))
     if tree.size(REPOSITORIES_FILE) is not None:
+        from ocihist.sources.legacy import LegacySource
+
         return resolve(LegacySource(tree, origin))
     raise UnrecognizedInput("no index.json, manifest.json or repositories: not an image "
                             "layout or archive", where=origin)

@@ -19,12 +19,11 @@ from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.model.parse import JSON_LIMIT, load_json, parse_config, parse_descriptor
 from ocihist.sources import assemble
-from ocihist.sources.base import Inventory, PrebuiltSource, Root
+from ocihist.sources.base import MANIFEST_FILE, Inventory, PrebuiltSource, Root
 from ocihist.sources.compressed import compression_of
 from ocihist.sources.tarindex import normalize
 from ocihist.sources.tree import FileTree
 
-MANIFEST_FILE = "manifest.json"
 _CONTENT_ADDRESSED = re.compile(r"^blobs/(sha256|sha512)/([0-9a-f]+)$")
 _NAMED_BY_HEX = re.compile(r"^(?:sha256:)?([0-9a-f]{64})(?:\.json|\.tar|\.tar\.gz|\.tgz)?$")
 

@@ -8,13 +8,11 @@ from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.parse import JSON_LIMIT, json_object, parse_descriptor, sniff_media_type
-from ocihist.sources.base import Root
+from ocihist.sources.base import INDEX_FILE, MANIFEST_FILE, Root
 from ocihist.sources.blobs import TreeBlobSource
 from ocihist.sources.tree import FileTree
 
-INDEX_FILE = "index.json"
 LAYOUT_FILE = "oci-layout"
-DIR_MANIFEST = "manifest.json"
 
 
 def entry_names(desc: Descriptor) -> tuple[str, ...]:
@@ -58,14 +56,14 @@ class ContainersDirSource(TreeBlobSource):
     def __init__(self, tree: FileTree, origin: str, manifest_raw: bytes) -> None:
         super().__init__(tree, origin)
         self._manifest_digest = Digest.of(manifest_raw)
-        data = json_object(manifest_raw, where=f"{tree.label}: {DIR_MANIFEST}")
+        data = json_object(manifest_raw, where=f"{tree.label}: {MANIFEST_FILE}")
         desc = Descriptor(sniff_media_type(data), self._manifest_digest, len(manifest_raw))
-        self._roots.append(Root(where=DIR_MANIFEST, descriptor=desc))
+        self._roots.append(Root(where=MANIFEST_FILE, descriptor=desc))
         if tree.size("version") is None:
             self._findings.append(Finding("no-version-file", "no `version` file (an old "
                                           "containers-image dir: folder)", "", "info"))
 
     def blob_name(self, digest: Digest) -> str:
         if digest == self._manifest_digest:
-            return DIR_MANIFEST
+            return MANIFEST_FILE
         return digest.hex

@@ -10,11 +10,10 @@ from ocihist.model.descriptor import Platform
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.model.parse import JSON_LIMIT, json_object, v1_created_by
-from ocihist.sources.base import PrebuiltSource, Root
+from ocihist.sources.base import REPOSITORIES_FILE, PrebuiltSource, Root
 from ocihist.sources.compressed import compression_of
 from ocihist.sources.tree import FileTree
 
-REPOSITORIES_FILE = "repositories"
 MAX_CHAIN = 1000
 
 

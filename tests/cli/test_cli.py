@@ -217,6 +217,19 @@ def test_offline_commands_load_neither_network_code_nor_the_cli_framework(
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_show_on_an_oci_archive_loads_only_the_readers_it_needs() -> None:
+    """Each format's reader is imported when its format is found, and OpenSSL only for big
+    blobs: `show` on an oci-archive pays for neither the docker save readers nor those."""
+    unwanted = ("ocihist.sources.dockersave", "ocihist.sources.legacy", "ocihist.sources.bare",
+                "_hashlib", "queue")
+    probe = ("import sys; from ocihist.cli.app import run; code = run(['show', %r]); "
+             f"print(code, sorted(m for m in {unwanted!r} if m in sys.modules))")
+    archive = str(FIXTURES / "umoci.oci-archive.tar")
+    result = subprocess.run([sys.executable, "-c", probe % archive], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
 @pytest.mark.parametrize(("args", "code", "stream"), [
     ([], 0, "out"), (["--help"], 0, "out"), (["show"], 2, "err"),
     (["show", "--bogus", "x"], 2, "err"), (["bogus"], 2, "err"), (["--version"], 0, "out")])

@@ -73,3 +73,35 @@ def test_ctrl_c_during_orjson_start_up_is_an_interrupt_not_a_crash() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=False, timeout=30)
     assert (result.returncode, result.stderr) == (130, "ocihist: interrupted\n")
+
+
+def _console(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    """ocihist as the console script runs it (main(), which ends the process itself)."""
+    return subprocess.run([sys.executable, "-m", "ocihist", *args], capture_output=True,
+                          check=False, timeout=60, **kwargs)  # type: ignore[call-overload]
+
+
+def test_the_process_ends_with_all_its_output_written(capsys) -> None:
+    """main() flushes before it ends the process: a pipe gets every byte run() wrote."""
+    layout = str(Path(FIXTURE).parent / "multiarch-layout")
+    assert run(["show", "--json", "--no-trunc", layout]) == 0
+    expected = capsys.readouterr().out.encode()
+    result = _console("show", "--json", "--no-trunc", layout)
+    assert (result.returncode, result.stderr, result.stdout) == (0, b"", expected)
+    failed = _console("show", str(Path(FIXTURE).parent / "no-such-input"))
+    assert failed.returncode == 2 and failed.stderr.startswith(b"ocihist: error: ")
+
+
+def test_a_reader_leaving_early_ends_quietly_with_0(tmp_path: Path) -> None:
+    """`ocihist show … | head -c 1`: the rest of the output (far more than a pipe holds)
+    has nowhere to go; no message."""
+    steps = [{"created_by": f"/bin/sh -c #(nop) LABEL step={i} " + "x" * 200,
+              "empty_layer": True} for i in range(2000)]
+    path, _ = f.docker_save(tmp_path / "long.tar", history=[*f.HISTORY, *steps])
+    proc = subprocess.Popen([sys.executable, "-m", "ocihist", "show", "--json", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert (proc.wait(timeout=30), err) == (0, b"")
