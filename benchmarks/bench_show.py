@@ -142,6 +142,9 @@ def measure_pair(a: list[str], b: list[str] | None, runs: int,
 
 
 def _once(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """One timed run. Written data is flushed first, untimed: skopeo unpacks the whole
+    archive to a temp dir, and its writeback would otherwise land on the next run."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -4,8 +4,6 @@ Each history entry without `empty_layer: true` takes the next layer, in order. E
 is never inferred from a size. Mismatches become findings; every layer is still listed.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple
 

@@ -8,8 +8,6 @@ and this module to the same reading. Anything else (help, a short or unknown opt
 repeated one, `--`, a missing argument) is left to typer, which owns every message.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 

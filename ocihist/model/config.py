@@ -1,7 +1,5 @@
 """Image configuration and its build history."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

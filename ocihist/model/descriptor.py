@@ -1,10 +1,8 @@
 """Descriptors and platforms: how one blob points at another."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 from ocihist.model.digest import Digest
 
@@ -18,7 +16,7 @@ class Platform(NamedTuple):
     os_version: str | None = None
 
     @classmethod
-    def parse(cls, text: str) -> Platform:
+    def parse(cls, text: str) -> Self:
         """Parse `os/arch[/variant]` as given to `--platform`."""
         parts = text.split("/")
         if len(parts) not in (2, 3) or not all(parts):
@@ -26,7 +24,7 @@ class Platform(NamedTuple):
         return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
 
 
-    def matches(self, wanted: Platform) -> bool:
+    def matches(self, wanted: Self) -> bool:
         """True when this platform is what `wanted` (from --platform) asks for."""
         if (self.os, self.architecture) != (wanted.os, wanted.architecture):
             return False

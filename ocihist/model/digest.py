@@ -1,12 +1,10 @@
 """Content digests, strictly parsed: the only way a digest becomes a file name."""
 
-from __future__ import annotations
-
 import re
 import sys
 from collections.abc import Callable
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 from ocihist.errors import MalformedDocument
 
@@ -25,7 +23,7 @@ class Digest(NamedTuple):
     hex: str
 
     @classmethod
-    def parse(cls, text: object, *, where: str | None = None) -> Digest:
+    def parse(cls, text: object, *, where: str | None = None) -> Self:
         """Parse `text`, refusing anything that is not a well-formed digest."""
         if not isinstance(text, str) or ":" not in text:
             raise MalformedDocument(f"not a digest: {str(text)[:80]!r}", where=where)
@@ -38,14 +36,14 @@ class Digest(NamedTuple):
         return cls(algorithm, hexpart)
 
     @classmethod
-    def from_hex(cls, hexpart: str, algorithm: str = "sha256") -> Digest | None:
+    def from_hex(cls, hexpart: str, algorithm: str = "sha256") -> Self | None:
         """The digest a file named `hexpart` claims to be, or None if the name is no digest."""
         if len(hexpart) == HEX_LENGTHS.get(algorithm) and _HEX.fullmatch(hexpart):
             return cls(algorithm, hexpart)
         return None
 
     @classmethod
-    def of(cls, data: bytes, algorithm: str = "sha256") -> Digest:
+    def of(cls, data: bytes, algorithm: str = "sha256") -> Self:
         """The digest of bytes in memory (a document, or a small blob)."""
         if len(data) <= _BUILTIN_HASH_LIMIT and "_hashlib" not in sys.modules:
             return cls(algorithm, _builtin_hash(algorithm)(data).hexdigest())

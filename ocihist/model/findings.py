@@ -1,7 +1,5 @@
 """Non-fatal facts about an input, carried in results rather than logged."""
 
-from __future__ import annotations
-
 from typing import Literal, NamedTuple
 
 Severity = Literal["info", "warning", "error"]

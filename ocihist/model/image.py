@@ -1,7 +1,5 @@
 """What a source resolves to: images with their layers, and artifacts that are not images."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """Manifests and indexes, each with the raw bytes its digest is computed over."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

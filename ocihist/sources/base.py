@@ -1,7 +1,5 @@
 """The one protocol every input answers, and what it answers with."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
