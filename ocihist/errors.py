@@ -12,7 +12,8 @@
     ├── RegistryError           talking to a registry failed                exit 3
     │   ├── AuthError · NotFound · RateLimited · TLSError · ConnectError
     │   └── BadResponse         the registry answered something unusable
-    └── LayoutError             the destination cannot be written           exit 4
+    ├── LayoutError             the destination cannot be written           exit 4
+    └── OutputError             the result cannot be written to stdout      exit 1
 """
 
 from __future__ import annotations
@@ -114,3 +115,11 @@ class BadResponse(RegistryError):
 class LayoutError(OcihistError):
     code = "layout"
     exit_code = 4
+
+
+class OutputError(OcihistError):
+    """stdout refused the result (a full disk, a closed file): the work was done, its result
+    is lost."""
+
+    code = "output"
+    exit_code = 1

@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ocihist.cli import output
 from ocihist.cli.plain import OFFLINE_COMMANDS, command_function, plain_call
 from ocihist.errors import OcihistError
 
@@ -74,11 +75,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         try:
             plain = plain_call(args)
             if plain is None:
-                return _run_typer(args)
-            function, values = plain
-            _import_orjson()
-            code = function(**values)
-            return code if isinstance(code, int) else 0
+                code = _run_typer(args)
+            else:
+                function, values = plain
+                _import_orjson()
+                result = function(**values)
+                code = result if isinstance(result, int) else 0
+            output.flush()
+            return code
         except OcihistError as error:
             return _fail(f"error: {error}", error.exit_code)
         except KeyboardInterrupt:
@@ -101,15 +105,15 @@ def _run_typer(args: list[str]) -> int:
 
     command = typer.main.get_command(typer_app())
     try:
-        with command.make_context("ocihist", args) as context:
-            _import_orjson()
+        with output.writing(), command.make_context("ocihist", args) as context:
+            _import_orjson()  # (typer writes help and --version text to stdout itself)
             code = command.invoke(context)
     except Exit as done:
         return done.exit_code
     except TyperException as error:  # typer's own copy of click's usage errors
         message = error.format_message()  # type: ignore[attr-defined]
         if type(error).__name__ == "NoArgsIsHelpError":
-            sys.stdout.write(message + "\n")
+            output.write(message + "\n")
             return 0
         first_line = message.strip().splitlines()[0] if message.strip() else "bad usage"
         return _fail(f"usage: {first_line} (see --help)", 2)
@@ -162,7 +166,7 @@ def main() -> None:
     tearing the interpreter down (freeing every module and object) adds about 9 ms here, more
     than `show` takes to read an archive, and there is nothing left for it to do (ocihist
     registers no exit handlers; every command closes its own files)."""
-    code = run()
+    code = run()  # (stdout is flushed there, so that a failed write is reported)
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # the reader left, or the stream is closed
             stream.flush()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
+from ocihist.cli import output
 from ocihist.cli.show import JSON_HELP, PATH_HELP
 
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
@@ -22,8 +22,8 @@ def ls(
     if json:
         from ocihist.render.json import dumps, inventory_json
 
-        sys.stdout.buffer.write(dumps(inventory_json(inventory)))
+        output.write(dumps(inventory_json(inventory)))
         return
     from ocihist.render.table import listing
 
-    sys.stdout.write(listing(inventory))
+    output.write(listing(inventory))

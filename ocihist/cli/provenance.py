@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
+from ocihist.cli import output
 from ocihist.cli.show import JSON_HELP, PATH_HELP, PLATFORM_HELP, REF_HELP
 
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
@@ -74,6 +74,6 @@ def provenance(
                        "warnings": findings_json(findings)})
     doc = {"schema": "ocihist/provenance/v1", "images": images}
     if json:
-        sys.stdout.buffer.write(dumps(doc))
+        output.write(dumps(doc))
     else:
-        sys.stdout.write(_text(doc))
+        output.write(_text(doc))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ocihist.cli import output
 from ocihist.errors import UsageError
 
 
@@ -68,13 +69,12 @@ def pull_command(
     if as_json:
         import orjson
 
-        sys.stdout.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2).decode()
-                         + "\n")
+        output.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
         for item in result.pulled:
             extra = f", {item.layers} layers" if layers else ""
-            sys.stdout.write(f"{item.ref} {item.digest} ({item.manifests + 1} manifests, "
-                             f"{item.blobs} blobs{extra}, {item.referrers} referrers)\n")
+            output.write(f"{item.ref} {item.digest} ({item.manifests + 1} manifests, "
+                         f"{item.blobs} blobs{extra}, {item.referrers} referrers)\n")
     if not result.pulled and len(result.errors) == 1:
         raise result.errors[0]  # the whole job failed for one reason: its own exit code
     for ref, cause in result.failed:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
+from ocihist.cli import output
 from ocihist.errors import UsageError
 
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
@@ -56,16 +56,16 @@ def show(
     if json:
         from ocihist.render.json import dumps, inventory_json
 
-        sys.stdout.buffer.write(dumps(inventory_json(inventory, images, dockerfiles=views)))
+        output.write(dumps(inventory_json(inventory, images, dockerfiles=views)))
         return _exit_code(images)
     if views is not None:
         from ocihist.render.table import dockerfile_text
 
-        sys.stdout.write(dockerfile_text(images, views))
+        output.write(dockerfile_text(images, views))
         return _exit_code(images)
     from ocihist.render.table import inventory_text
 
-    sys.stdout.write(inventory_text(inventory, images, truncate=not no_trunc))
+    output.write(inventory_text(inventory, images, truncate=not no_trunc))
     return _exit_code(images)
 
 

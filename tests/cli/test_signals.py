@@ -77,8 +77,9 @@ def test_ctrl_c_during_orjson_start_up_is_an_interrupt_not_a_crash() -> None:
 
 def _console(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     """ocihist as the console script runs it (main(), which ends the process itself)."""
-    return subprocess.run([sys.executable, "-m", "ocihist", *args], capture_output=True,
-                          check=False, timeout=60, **kwargs)  # type: ignore[call-overload]
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    return subprocess.run([sys.executable, "-m", "ocihist", *args], check=False, timeout=60,
+                          **streams)  # type: ignore[call-overload]
 
 
 def test_the_process_ends_with_all_its_output_written(capsys) -> None:
@@ -105,3 +106,15 @@ def test_a_reader_leaving_early_ends_quietly_with_0(tmp_path: Path) -> None:
     proc.stdout.close()
     err = proc.stderr.read()
     assert (proc.wait(timeout=30), err) == (0, b"")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["show", FIXTURE], ["show", "--json", FIXTURE],
+                                  ["show", "--", FIXTURE], ["--help"], ["show", "--help"],
+                                  ["--version"], []])
+def test_output_that_cannot_be_written_is_one_line_and_1(args: list[str]) -> None:
+    """A full disk under stdout: said in one line, exit 1, on either command-line path."""
+    with open("/dev/full", "wb") as full:
+        result = _console(*args, stdout=full)
+    assert (result.returncode, result.stderr) == (
+        1, b"ocihist: error: cannot write the output: No space left on device\n")
