@@ -65,9 +65,12 @@ def digest_tag(digest: object, suffix: str = "") -> str:
 
 
 def digest_tag_target(tag: str | None) -> str | None:
-    """The digest a fallback or cosign tag is named after, or None for other tags."""
+    """The digest a fallback or cosign tag is named after, or None for other tags. `tag` may
+    also be a whole name ending in such a tag (`host/repo:sha256-<hex>.att`, as pull names
+    the entries it writes)."""
     if not tag:
         return None
+    tag = tag.rpartition("/")[2].rpartition(":")[2]
     head, dot, suffix = tag.partition(".")
     algorithm, _, hexpart = head.partition("-")
     if algorithm not in ("sha256", "sha512") or len(hexpart) not in (64, 128):

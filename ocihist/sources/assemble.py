@@ -64,11 +64,12 @@ def config_not_image_reason(config: ImageConfig) -> str | None:
 def artifact_subject(manifest: ImageManifest, desc: Descriptor | None,
                      ref: str | None) -> Digest | None:
     """What an artifact is about: its OCI `subject`, a BuildKit attestation's reference
-    annotation, or the digest a cosign tag names."""
+    annotation, the subject `ocihist pull` recorded, or the digest a cosign tag names."""
     if manifest.subject is not None:
         return manifest.subject.digest
-    named = (desc.annotation(mt.ANNOTATION_REFERENCE_DIGEST) if desc is not None else None) \
-        or mt.digest_tag_target(ref)
+    annotated = (desc.annotation(mt.ANNOTATION_REFERENCE_DIGEST)
+                 or desc.annotation(mt.ANNOTATION_REFERRER_SUBJECT)) if desc is not None else None
+    named = annotated or mt.digest_tag_target(ref)
     try:
         return Digest.parse(named) if named else None
     except MalformedDocument:

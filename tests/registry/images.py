@@ -153,16 +153,31 @@ class Pusher:
         return {"mediaType": media_type, "digest": digest, "size": len(data)}
 
     def manifest(self, repo: str, ref: str, doc: dict[str, Any]) -> dict[str, Any]:
-        data = json.dumps(doc).encode()
-        media_type = doc["mediaType"]
-        resp = self.client.put(f"{self.base}/v2/{repo}/manifests/{ref}", content=data,
-                               headers={"Content-Type": media_type})
-        assert resp.status_code == 201, resp.text
-        desc = {"mediaType": media_type, "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "size": len(data)}
+        desc = self.raw_manifest(repo, ref, json.dumps(doc).encode(), doc["mediaType"])
         if "artifactType" in doc:
             desc["artifactType"] = doc["artifactType"]
         return desc
+
+    def raw_manifest(self, repo: str, ref: str, data: bytes, media_type: str
+                     ) -> dict[str, Any]:
+        """PUT manifest bytes as they are (their digest kept)."""
+        resp = self.client.put(f"{self.base}/v2/{repo}/manifests/{ref}", content=data,
+                               headers={"Content-Type": media_type})
+        assert resp.status_code == 201, resp.text
+        return {"mediaType": media_type, "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "size": len(data)}
+
+    def layout(self, repo: str, layout: Path) -> None:
+        """Every blob of an OCI layout, then each index.json entry under its ref name."""
+        index = json.loads((layout / "index.json").read_bytes())
+        entries = {e["digest"] for e in index["manifests"]}
+        for path in sorted((layout / "blobs" / "sha256").iterdir()):
+            if f"sha256:{path.name}" not in entries:
+                self.blob(repo, path.read_bytes(), "application/octet-stream")
+        for entry in index["manifests"]:
+            data = (layout / "blobs" / entry["digest"].replace(":", "/")).read_bytes()
+            self.raw_manifest(repo, entry["annotations"][mt.ANNOTATION_REF_NAME], data,
+                              entry["mediaType"])
 
     def artifact(self, repo: str, subject: dict[str, Any], artifact_type: str,
                  payload: bytes, payload_type: str, tag: str | None = None) -> dict[str, Any]:

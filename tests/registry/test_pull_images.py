@@ -284,3 +284,28 @@ def test_referrers_api_pages(plain_registry: Registry, images: Images, tmp_path:
             assert {images.extra["sbom"]["digest"], vex["digest"]} <= found
         finally:
             proxy.stop()
+
+
+def test_a_pulled_cosign_attestation_stays_linked_to_its_image(
+        plain_registry: Registry, corpus: Path, tmp_path: Path) -> None:
+    """The corpus's cosign `.att` (a SLSA provenance with its Dockerfile), pushed beside its
+    image and pulled: the mirrored layout names the attestation by the whole reference, and
+    provenance and the original Dockerfile are still found from it."""
+    from ocihist import api
+    from ocihist.analyze.origin import dockerfile_for, provenance_for
+
+    source = corpus / "provenance-cosign-att-v02-max" / "layout"
+    image_digest = "sha256:fc7e1cff1928dca67021e380db31231876ba24d1832720702722d3673da33e71"
+    att_tag = image_digest.replace(":", "-") + ".att"
+    repo = f"{plain_registry.host}/test/cosign-att"
+    Pusher(plain_registry.url).layout("test/cosign-att", source)
+    result = pull([f"{repo}:master"], tmp_path / "mirror")
+    assert result.ok and result.pulled[0].referrers == 1, result.to_json()
+    inventory = api.open_input(str(tmp_path / "mirror"))
+    (image,) = inventory.images
+    assert str(image.manifest_digest) == image_digest
+    (attestation,) = inventory.artifacts
+    assert attestation.ref == f"{repo}:{att_tag}" and str(attestation.subject) == image_digest
+    found, _ = provenance_for(inventory, image)
+    assert [p.slsa_version for p in found] == ["0.2"]
+    assert dockerfile_for(inventory, image).source == "provenance"
