@@ -91,6 +91,9 @@ def reconstruct(image: Image, *, steps: Sequence[Step] | None = None,
     `base_hint` names the base, or is another image whose shared history prefix is the base.
     """
     findings: list[Finding] = []
+    unknown = _unknown_history(image)
+    if unknown is not None:  # nothing to reconstruct from, and no FROM line to assume
+        return Reconstruction((DockerfileLine(f"# No Dockerfile: {unknown}.", kind="comment"),))
     if steps is None:
         steps = align(image).steps
     config = image.config.container_config if image.config else {}
@@ -106,6 +109,15 @@ def reconstruct(image: Image, *, steps: Sequence[Step] | None = None,
         _emit(state, step)
     findings.extend(state.findings)
     return Reconstruction(tuple(state.out), tuple(findings), name, count, source)
+
+
+def _unknown_history(image: Image) -> str | None:
+    """Why the image's history cannot be known from this input, or None when it can."""
+    if image.missing:
+        return "the image is listed but its manifest is not in this input"
+    if image.config is None and image.history is None:  # (schema 1 carries its own history)
+        return "the image's config is not in this input, so its history is unknown"
+    return None
 
 
 def _base(image: Image, steps: Sequence[Step], hint: BaseHint | Image | None,

@@ -74,7 +74,7 @@ def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False
                               render_source(source, image, annotate=annotate, steps=steps),
                               lines, tuple(findings))
     rec = reconstruct(image, steps=steps, base_hint=peers.extended(image))
-    note = "reconstructed from the image history"
+    note = "reconstructed from the image history" if rec.instructions else "none"
     if provenances:
         note = f"{provenances[0].source_note}; {note}"
     lines = tuple(DockerfileLineView(line.text, line.kind, step_index=line.step_index,

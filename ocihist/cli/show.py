@@ -61,7 +61,7 @@ def show(
     if views is not None:
         from ocihist.render.table import dockerfile_text
 
-        output.write(dockerfile_text(images, views))
+        output.write(dockerfile_text(inventory, images, views, peers))
         return _exit_code(images)
     from ocihist.render.table import inventory_text
 

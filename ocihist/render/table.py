@@ -127,14 +127,22 @@ def inventory_text(inventory: Inventory, images: list[Image], *, truncate: bool)
     return "\n\n".join(p for p in (*parts, notes) if p) + "\n"
 
 
-def dockerfile_text(images: Sequence[Image], views: Sequence[DockerfileView]) -> str:
-    """Each image's Dockerfile under a comment naming the image and the Dockerfile's source."""
+def dockerfile_text(inventory: Inventory, images: Sequence[Image],
+                    views: Sequence[DockerfileView], peers: Peers) -> str:
+    """Each image's Dockerfile under comments naming the image, the Dockerfile's source and
+    the warnings the table would show; the input's own warnings as comments at the end."""
     parts = []
     for image, view in zip(images, views, strict=True):
         header = f"# ocihist: {image.ref or '(no name)'} {image.platform or ''}".rstrip()
-        notes = [f"# {f}" for f in view.findings if f.severity != "info"]
-        parts.append("\n".join([header, f"# source: {view.note}", *notes, view.text.rstrip()]))
-    return "\n\n".join(parts) + "\n"
+        found = (*image.findings, *peers.alignment(image).findings, *view.findings)
+        parts.append("\n".join([header, f"# source: {view.note}", *_commented(found),
+                                 view.text.rstrip()]))
+    parts.append("\n".join(_commented(inventory.findings)))
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _commented(findings: Iterable[Finding]) -> list[str]:
+    return [f"# {line}" for line in findings_text(findings).splitlines()]
 
 
 def listing(inventory: Inventory) -> str:

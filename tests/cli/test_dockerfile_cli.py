@@ -68,3 +68,31 @@ def test_annotated_dockerfile_names_steps_and_layers(capsys) -> None:
     out = capsys.readouterr().out
     assert "# source: reconstructed from the image history" in out
     assert "# ocihist: step 3, layer sha256:" in out and "RUN echo hi > /x" in out
+
+
+def test_dockerfile_keeps_the_warnings_the_table_shows(capsys) -> None:
+    """A layer without a history step is a warning beside the Dockerfile, as in the table."""
+    assert run(["show", str(FIXTURES / "umoci-layout"), "--ref", "v1", "--dockerfile"]) == 0
+    out = capsys.readouterr().out
+    assert "# warning: index.json manifests[0]: 1 layer(s) have no history step" in out
+    assert out.count("\nFROM ") == 1
+
+
+def test_no_dockerfile_is_made_up_for_an_image_whose_history_is_unknown(capsys) -> None:
+    """A manifest without its config: no FROM scratch, no "records no history"; the error and
+    the --config hint are said, and the exit code is 1 as for the table."""
+    assert run(["show", str(FIXTURES / "umoci-dir" / "manifest.json"), "--dockerfile"]) == 1
+    out = capsys.readouterr().out
+    assert "FROM" not in out and "records no build history" not in out
+    assert "# source: none\n" in out
+    assert "# No Dockerfile: the image's config is not in this input" in out
+    assert "# error: " in out and "pass its config blob with --config FILE" in out
+
+
+def test_no_dockerfile_for_a_listed_platform_whose_manifest_is_absent(capsys,
+                                                                     corpus: Path) -> None:
+    archive = corpus / "oras-go-containerd-export-sparse" / "hello-world.tar"
+    assert run(["show", str(archive), "--dockerfile", "--platform", "linux/arm64"]) == 0
+    out = capsys.readouterr().out
+    assert "FROM" not in out and "is listed but its blob is absent" in out
+    assert "# No Dockerfile: the image is listed but its manifest is not in this input." in out
