@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 from ocihist.cli import output
@@ -70,6 +71,12 @@ def show(
 
 
 def _exit_code(images: list[Image]) -> int:
-    """1 (finished, part failed) when a shown image carries an error finding, else 0."""
-    return 1 if any(f.severity == "error" for image in images for f in image.findings) else 0
+    """1 (finished, part failed) when a shown image carries an error finding, said in one
+    line on stderr too; else 0."""
+    errors = [f for image in images for f in image.findings if f.severity == "error"]
+    if not errors:
+        return 0
+    more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+    sys.stderr.write(f"ocihist: error: {errors[0]}{more}\n")
+    return 1
 

@@ -128,9 +128,16 @@ def image_from_schema1(manifest: Schema1Manifest, *, where: str, names: tuple[st
 def missing_image(desc: Descriptor, *, where: str, names: tuple[str, ...],
                   ref: str | None) -> Image:
     """A manifest that is listed but whose blob is absent."""
+    return unreadable_image(desc, where=where, names=names, ref=ref, missing=True,
+                            finding=Finding("missing-manifest", f"manifest {desc.digest.short} "
+                                            "is listed but its blob is absent", where))
+
+
+def unreadable_image(desc: Descriptor, *, where: str, names: tuple[str, ...], ref: str | None,
+                     finding: Finding, missing: bool = False) -> Image:
+    """A listed manifest that cannot be read: absent (`missing`), or damaged."""
     return Image(
         ref=ref, names=names, where=where, manifest_digest=desc.digest,
         manifest_media_type=desc.media_type, config_digest=None, config_media_type=None,
-        platform=desc.platform, config=None, history=None, layers=(), missing=True,
-        findings=(Finding("missing-manifest", f"manifest {desc.digest.short} is listed but its "
-                          "blob is absent", where),))
+        platform=desc.platform, config=None, history=None, layers=(), missing=missing,
+        findings=(finding,))

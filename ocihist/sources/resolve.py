@@ -2,11 +2,15 @@
 
 Written once for every source that stores manifests as blobs (layouts, archives, `dir:`,
 registries); sources without manifest blobs hand over finished entries in their roots.
+
+A damaged blob (wrong digest, malformed JSON) harms only the entries that need it: they carry
+an error finding and the others are read as usual. When no image is left intact the input
+as a whole is bad, and the first damage is raised.
 """
 
 from __future__ import annotations
 
-from ocihist.errors import MalformedDocument
+from ocihist.errors import IntegrityError, MalformedDocument
 from ocihist.model import mediatypes as mt
 from ocihist.model.config import ImageConfig
 from ocihist.model.descriptor import Descriptor
@@ -29,17 +33,30 @@ def resolve(source: Source) -> Inventory:
     """Every image and artifact reachable from the source's roots, in input order."""
     inventory = Inventory(source.origin, source.kind, findings=list(source.findings()))
     memo = _Memo(source)
+    damaged: list[Exception] = []
     for root in source.roots():
         if root.entry is not None:
             inventory.entries.append(root.entry)
         elif root.descriptor is not None:
             first = len(inventory.entries)
-            _Walker(memo, inventory, root).walk(root.descriptor, root.where, ())
+            _Walker(memo, inventory, root, damaged).walk(root.descriptor, root.where, ())
             if root.descriptor.annotations:
                 inventory.entries[first:] = [
                     e._replace(entry_annotations=root.descriptor.annotations)
                     if isinstance(e, Image) else e for e in inventory.entries[first:]]
+    if damaged and not any(isinstance(e, Image) and not e.missing and not _is_damaged(e)
+                           for e in inventory.entries):
+        raise damaged[0]
     return inventory
+
+
+_DAMAGE = (IntegrityError, MalformedDocument)
+"""What a blob's content can be wrong by; scoped to the entries that read it."""
+DAMAGE_CODES = ("damaged-manifest", "damaged-config")
+
+
+def _is_damaged(image: Image) -> bool:
+    return any(f.code in DAMAGE_CODES for f in image.findings)
 
 
 class _Memo:
@@ -87,10 +104,12 @@ class _Memo:
 
 
 class _Walker:
-    def __init__(self, memo: _Memo, inventory: Inventory, root: Root) -> None:
+    def __init__(self, memo: _Memo, inventory: Inventory, root: Root,
+                 damaged: list[Exception]) -> None:
         self.memo = memo
         self.inventory = inventory
         self.root = root
+        self.damaged = damaged
 
     def _add(self, entry: Image | Artifact) -> None:
         if len(self.inventory.entries) >= MAX_ENTRIES:
@@ -108,7 +127,15 @@ class _Walker:
             self._add(assemble.missing_image(
                 desc, where=where, names=self.root.names, ref=self.root.ref))
             return
-        manifest, size, notes = self.memo.manifest(desc, where)
+        try:
+            manifest, size, notes = self.memo.manifest(desc, where)
+        except _DAMAGE as exc:
+            self.damaged.append(exc)
+            self._add(assemble.unreadable_image(
+                desc, where=where, names=self.root.names, ref=self.root.ref,
+                finding=Finding("damaged-manifest", f"manifest blob {desc.digest.short} cannot "
+                                f"be read: {exc.message}", where, "error")))
+            return
         findings = [Finding("schema1-payload", note, where) for note in notes]
         findings += _descriptor_findings(desc, size, manifest.media_type, where)
         if isinstance(manifest, Index):
@@ -133,9 +160,9 @@ class _Walker:
             wanted = {layer.digest: layer for layer in manifest.layers
                       if assemble.is_attestation_layer(layer)
                       and self.memo.has(layer.digest)}
-            read = [self.memo.payload(layer) for layer in wanted.values()]
-            payloads = tuple(data for data in read if data is not None)
-            if len(payloads) < len(read):
+            read = [self._payload(layer, where) for layer in wanted.values()]
+            payloads = tuple(data for data in read if data)
+            if None in read:
                 self.inventory.findings.append(Finding(
                     "payload-budget", f"attestation layers past {MAX_PAYLOAD_BYTES} bytes in "
                     "all were not read", where))
@@ -144,7 +171,14 @@ class _Walker:
         config = None
         config_desc = manifest.config
         if self.memo.has(config_desc.digest):
-            config, size = self.memo.config(config_desc, where)
+            try:
+                config, size = self.memo.config(config_desc, where)
+            except _DAMAGE as exc:
+                self.damaged.append(exc)
+                problem = f"config blob {config_desc.digest.short} cannot be read"
+                findings.append(Finding("damaged-config", f"{problem} ({exc.message}): the "
+                                        "history is unknown", where, "error"))
+                return self._image_of(manifest, desc, where, findings, None)
             findings += _size_findings(config_desc, size, f"{where} config")
             reason = assemble.config_not_image_reason(config)
             if reason is not None:
@@ -154,6 +188,11 @@ class _Walker:
             findings.append(Finding("missing-config", f"config blob {config_desc.digest.short} "
                                     "is not in the input: the history is unknown", where,
                                     "error"))
+        return self._image_of(manifest, desc, where, findings, config)
+
+    def _image_of(self, manifest: ImageManifest, desc: Descriptor, where: str,
+                  findings: list[Finding], config: ImageConfig | None) -> Image:
+        names, ref, config_desc = self.root.names, self.root.ref, manifest.config
         absent = sum(1 for layer in manifest.layers if not self.memo.has(layer.digest))
         if absent:
             findings.append(Finding("layers-absent", f"{absent} of {len(manifest.layers)} layer "
@@ -165,6 +204,18 @@ class _Walker:
             layers=assemble.layers_from_descriptors(
                 manifest.layers, config.diff_ids if config else None),
             platform=desc.platform, annotations=manifest.annotations, findings=findings)
+
+
+    def _payload(self, layer: Descriptor, where: str) -> bytes | None:
+        """An attestation layer's bytes; None past the payload budget; b"" (and a finding)
+        when the blob is damaged."""
+        try:
+            return self.memo.payload(layer)
+        except _DAMAGE as exc:
+            self.inventory.findings.append(Finding(
+                "damaged-payload", f"attestation layer {layer.digest.short} cannot be read: "
+                f"{exc.message}", where))
+            return b""
 
 
 def _size_findings(desc: Descriptor, actual: int, where: str) -> list[Finding]:

@@ -281,3 +281,68 @@ def test_a_layout_index_given_alone_points_at_its_folder(capsys) -> None:
     code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci-layout" / "index.json"))
     assert code == 0 and out.count("missing: the manifest is listed") == 2
     assert f"`ocihist show {FIXTURES / 'umoci-layout'}` reads the layout's images" in out
+
+
+# A damaged blob harms only the images that need it.
+
+def _two_image_layout(root: Path, *, bad_config: bytes | None = None) -> tuple[Path, list[bytes]]:
+    """An OCI layout tagged `a` and `b`; `bad_config` replaces a's config (named by its own
+    digest, so that only its content is wrong)."""
+    config_a = bad_config or f.config(f.HISTORY, f.LAYERS, author="a")
+    blobs, manifests = f.oci_blobs([(config_a, f.LAYERS),
+                                    (f.config(f.HISTORY, f.LAYERS, author="b"), f.LAYERS)])
+    index = {"schemaVersion": 2, "mediaType": f.OCI_INDEX, "manifests": [
+        {"mediaType": f.OCI_MANIFEST, "digest": f.sha(m), "size": len(m),
+         "annotations": {"org.opencontainers.image.ref.name": tag}}
+        for m, tag in zip(manifests, "ab", strict=True)]}
+    for name, data in {**blobs, "index.json": f.dumps(index),
+                       "oci-layout": b'{"imageLayoutVersion":"1.0.0"}'}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root, manifests
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+
+
+def _blob(root: Path, data: bytes) -> Path:
+    return root / "blobs" / "sha256" / f.sha(data)[7:]
+
+
+@pytest.mark.parametrize("damage", ["config-digest", "config-json", "manifest-digest"])
+def test_a_damaged_blob_is_an_error_of_its_image_only(capsys, tmp_path: Path,
+                                                      damage: str) -> None:
+    bad = b'{"architecture": "amd64", "os": ' if damage == "config-json" else None
+    root, manifests = _two_image_layout(tmp_path / "layout", bad_config=bad)
+    if damage == "config-digest":
+        config = json.loads(manifests[0])["config"]["digest"]
+        _flip_a_byte(root / "blobs" / "sha256" / config[7:])
+    elif damage == "manifest-digest":
+        _flip_a_byte(_blob(root, manifests[0]))
+    code, out, err = cli(capsys, "show", "--json", str(root))
+    a, b = json.loads(out)["images"]
+    assert code == 1
+    assert [(a["ref"], a["history"]), b["ref"]] == [("a", None), "b"]
+    assert len(b["history"]) == len(f.HISTORY) and b["warnings"] == []
+    (error,) = a["warnings"]
+    kind = "config" if damage.startswith("config") else "manifest"
+    assert (error["code"], error["severity"]) == (f"damaged-{kind}", "error")
+    assert err.count("\n") == 1 and err.startswith("ocihist: error: index.json manifests[0]: ")
+    assert ("hash to sha256:" if damage.endswith("digest") else "JSON") in err
+    code, out, err = cli(capsys, "show", "--ref", "b", str(root))
+    assert (code, err) == (0, "") and out.startswith("== b  linux/amd64\n")
+    code, out, _ = cli(capsys, "ls", str(root))
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_when_every_image_is_damaged_the_input_is_bad(capsys, tmp_path: Path) -> None:
+    root, manifests = _two_image_layout(tmp_path / "layout")
+    for manifest in manifests:
+        _flip_a_byte(_blob(root, manifest))
+    code, out, err = cli(capsys, "show", str(root))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "should have digest" in err
+
