@@ -72,9 +72,9 @@ def pull_command(
         output.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
         for item in result.pulled:
-            extra = f", {item.layers} layers" if layers else ""
-            output.write(f"{item.ref} {item.digest} ({item.manifests + 1} manifests, "
-                         f"{item.blobs} blobs{extra}, {item.referrers} referrers)\n")
+            extra = f", {item.layers} layers fetched" if layers else ""
+            output.write(f"{item.ref} {item.digest} ({item.manifests} manifests, "
+                         f"{item.blobs} blobs fetched{extra}, {item.referrers} referrers)\n")
     if not result.pulled and len(result.errors) == 1:
         raise result.errors[0]  # the whole job failed for one reason: its own exit code
     for ref, cause in result.failed:

@@ -23,12 +23,15 @@ from ocihist.model.reference import Reference
 
 @dataclass(slots=True)
 class PulledRef:
-    """One reference written to the layout."""
+    """One reference written to the layout. `manifests` counts every manifest of its tree
+    (the top one, platforms, attestations; referrers are counted apart), whether it was new
+    or not; `blobs` (configs and other small blobs) and `layers` count only those fetched by
+    this pull, not those an earlier pull had already stored intact."""
 
     ref: str
     digest: str
     media_type: str
-    manifests: int = 0
+    manifests: int = 1
     blobs: int = 0
     layers: int = 0
     referrers: int = 0

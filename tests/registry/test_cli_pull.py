@@ -43,6 +43,23 @@ def test_pull_json(app: typer.Typer, plain_registry: Registry, images: Images,
     assert check_layout(tmp_path, filtered=True) == 1
 
 
+def test_text_and_json_summaries_count_alike(app: typer.Typer, plain_registry: Registry,
+                                             images: Images, tmp_path: Path) -> None:
+    """Every manifest of the tree is counted each time; blobs only when this pull fetched
+    them (a re-run finds the config intact and fetches nothing)."""
+    ref = f"{plain_registry.host}/test/multi:v1"
+    args = ["pull", ref, "--dest", str(tmp_path), "--platform", "linux/amd64"]
+    first = CliRunner().invoke(app, args)
+    again = CliRunner().invoke(app, [*args, "--json"])
+    assert first.exit_code == again.exit_code == 0, first.output + again.output
+    match = re.search(r"\((\d+) manifests, (\d+) blobs fetched, (\d+) referrers\)$",
+                      first.stdout.strip())
+    assert match is not None, first.stdout
+    (pulled,) = json.loads(again.stdout)["pulled"]
+    assert int(match[1]) == pulled["manifests"] == 3  # the index, amd64, its attestation
+    assert (int(match[2]), pulled["blobs"]) == (3, 0)  # amd64 config; attestation config, statement
+
+
 def test_pull_file_and_text_summary(app: typer.Typer, plain_registry: Registry, images: Images,
                                     tmp_path: Path) -> None:
     refs = tmp_path / "refs.txt"

@@ -55,7 +55,7 @@ def test_multi_arch_with_attestations(plain_registry: Registry, images: Images,
     assert item.digest == images.digests["test/multi"]
     assert item.media_type == mt.OCI_INDEX
     assert sorted(item.platforms) == ["linux/amd64", "linux/arm/v7", "linux/arm64"]
-    assert item.manifests == 6
+    assert item.manifests == 7  # the index, 3 platforms, 3 attestations
     check_layout(tmp_path)
     for attest in images.extra["multi_attest"]:
         manifest = json.loads((tmp_path / "blobs" / attest["digest"].replace(":", "/")).read_text())
@@ -69,7 +69,7 @@ def test_platform_filter(plain_registry: Registry, images: Images, tmp_path: Pat
     assert result.ok
     (item,) = result.pulled
     assert item.platforms == ["linux/arm64"]
-    assert item.manifests == 2  # the platform and its attestation
+    assert item.manifests == 3  # the index, the platform and its attestation
     index_blob = tmp_path / "blobs" / item.digest.replace(":", "/")
     assert index_blob.is_file()  # the index is stored as served
     amd64 = images.extra["multi_children"][0]["digest"]
