@@ -97,6 +97,8 @@ class LayoutWriter:
         try:
             if not self.root.exists():
                 _create_whole(self.root)
+            else:
+                _check_reusable(self.root)
             self.work = self.root / WORK_DIR
             (self.work / "tmp").mkdir(parents=True, exist_ok=True)
             (self.work / "partial").mkdir(exist_ok=True)
@@ -257,6 +259,19 @@ class LayoutWriter:
             except OSError as exc:
                 raise LayoutError(f"cannot write index.json: {exc.strerror}",
                                   where=str(self.root)) from None
+
+
+def _check_reusable(root: Path) -> None:
+    """An existing destination is written into only when it is an OCI layout or empty: a
+    pull never mixes a layout into a folder of other files."""
+    if not root.is_dir():
+        raise LayoutError("exists and is not a folder", where=str(root))
+    names = {entry.name for entry in root.iterdir()}  # (one listing: writers may race)
+    if names & {"oci-layout", "index.json"}:
+        return
+    if names - {WORK_DIR}:  # (WORK_DIR alone: another writer has just begun)
+        raise LayoutError("is a folder of other files, not an OCI layout: pull into a new or "
+                          "empty folder, or into a layout", where=str(root))
 
 
 def _create_whole(root: Path) -> None:

@@ -131,3 +131,22 @@ def test_bad_existing_layout(tmp_path: Path) -> None:
     (tmp_path / "index.json").unlink()
     LayoutWriter(tmp_path).add_entries([])
     assert check_layout(tmp_path) == 0
+
+
+def test_a_folder_of_other_files_is_never_made_a_layout(tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(LayoutError, match="not an OCI layout"):
+        LayoutWriter(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["cat.jpg"]
+    (tmp_path / "file").write_bytes(b"x")
+    with pytest.raises(LayoutError, match="not a folder"):
+        LayoutWriter(tmp_path / "file")
+    assert (tmp_path / "file").read_bytes() == b"x"
+
+
+def test_an_empty_folder_becomes_a_layout(tmp_path: Path) -> None:
+    LayoutWriter(tmp_path)
+    assert json.loads((tmp_path / "index.json").read_bytes())["manifests"] == []
+    assert json.loads((tmp_path / "oci-layout").read_bytes()) == {"imageLayoutVersion": "1.0.0"}
