@@ -4,6 +4,7 @@ Each history entry without `empty_layer: true` takes the next layer, in order. E
 is never inferred from a size. Mismatches become findings; every layer is still listed.
 """
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -13,6 +14,7 @@ from ocihist.model.image import Image, Layer
 
 ZERO_TIME_PREFIX = "0001-01-01"
 EPOCH_PREFIXES = ("1970-01-01T00:00:00", "1980-01-01T00:00:00")
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 
 
 class Step(NamedTuple):
@@ -112,6 +114,14 @@ def align(image: Image, peers: Peers | None = None) -> Alignment:
             f"placed as in {peer.ref or peer.where}, which this image extends")
         findings.append(Finding("history-shorter", f"{len(unattributed)} layer(s) have no "
                                 f"history step (listed as unattributed); {how}", image.where))
+    invalid = [str(i) for i, entry in enumerate(history) if time_kind(entry.created) == "invalid"]
+    if invalid:
+        findings.append(Finding("created-invalid", f"{len(invalid)} history step(s) have a "
+                                f"created time that is not an RFC 3339 time (steps "
+                                f"{', '.join(invalid[:20])}); shown as recorded", image.where))
+    if time_kind(image.created) == "invalid":
+        findings.append(Finding("created-invalid", "the image's created time is not an RFC 3339 "
+                                "time; shown as recorded", image.where))
     diff_ids = image.config.diff_ids if image.config is not None else None
     if diff_ids is not None and len(diff_ids) != len(image.layers):
         findings.append(Finding("diff-ids-mismatch", f"config lists {len(diff_ids)} diff_ids "
@@ -124,9 +134,12 @@ _BY_ORDER = ("layers are paired with steps in order, so pairs after the gap may 
 
 
 def time_kind(created: str | None) -> str:
-    """`absent`, `zero` (0001-01-01), `epoch` (1970/1980 reproducible-build stamps) or `date`."""
+    """`absent`, `zero` (0001-01-01), `epoch` (1970/1980 reproducible-build stamps), `date`,
+    or `invalid` (not an RFC 3339 time)."""
     if not created:
         return "absent"
+    if not _RFC3339.fullmatch(created):
+        return "invalid"
     if created.startswith(ZERO_TIME_PREFIX):
         return "zero"
     if created.startswith(EPOCH_PREFIXES):

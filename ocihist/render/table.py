@@ -49,7 +49,7 @@ def show_time(created: str | None, *, truncate: bool) -> str:
         return "(not recorded)"
     text = created[:19] + "Z" if truncate and len(created) > 20 and created[10:11] == "T" \
         else created
-    return f"{text} ({kind})" if kind in ("zero", "epoch") else text
+    return f"{text} ({kind})" if kind in ("zero", "epoch", "invalid") else text
 
 
 def one_line(text: str | None, truncate: bool) -> str:

@@ -58,15 +58,20 @@ def test_no_trunc_keeps_long_commands(capsys, tmp_path: Path) -> None:
     assert long_cmd in full
 
 
-def test_zero_and_epoch_times_are_labelled(capsys, tmp_path: Path) -> None:
+def test_zero_epoch_and_invalid_times_are_labelled(capsys, tmp_path: Path) -> None:
     history = [{"created": "0001-01-01T00:00:00Z", "created_by": "a"},
-               {"created": "1970-01-01T00:00:00Z", "created_by": "b"}]
+               {"created": "1970-01-01T00:00:00Z", "created_by": "b"},
+               {"created": "garbage", "created_by": "c", "empty_layer": True},
+               {"created": "2024-01-02T03:04:05.123456789+02:00", "created_by": "d",
+                "empty_layer": True}]
     path, _ = f.docker_save(tmp_path / "s.tar", history=history)
     _, out, _ = cli(capsys, "show", str(path))
     assert "0001-01-01T00:00:00Z (zero)" in out and "1970-01-01T00:00:00Z (epoch)" in out
+    assert "garbage (invalid)" in out
+    assert "1 history step(s) have a created time that is not an RFC 3339 time (steps 2)" in out
     _, js, _ = cli(capsys, "show", str(path), "--json")
     kinds = [s["created_kind"] for s in json.loads(js)["images"][0]["history"]]
-    assert kinds == ["zero", "epoch"]
+    assert kinds == ["zero", "epoch", "invalid", "date"]
 
 
 def test_ref_and_platform_selection(capsys) -> None:
