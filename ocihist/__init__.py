@@ -2,7 +2,8 @@
 
     >>> import ocihist
     >>> inventory = ocihist.open_input("image.tar")
-    >>> for image in inventory.images: print(image.ref, len(image.history or ()))
+    >>> for image in ocihist.select_images(inventory):
+    ...     print(image.ref, len(ocihist.history(inventory, image).steps))
 
 Names are imported on first use, so that `import ocihist` (and `ocihist --help`) stays light.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["OcihistError", "__version__", "open_input", "pull", "select_images"]
+__all__ = ["OcihistError", "__version__", "history", "open_input", "pull", "select_images"]
 
-_LAZY = {"open_input": "ocihist.api", "select_images": "ocihist.api", "pull": "ocihist.pull",
-         "OcihistError": "ocihist.errors"}
+_LAZY = {"open_input": "ocihist.api", "select_images": "ocihist.api", "history": "ocihist.api",
+         "pull": "ocihist.pull", "OcihistError": "ocihist.errors"}
 
 
 def __getattr__(name: str) -> Any:

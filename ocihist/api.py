@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ocihist.errors import InputError, UsageError
 from ocihist.model.descriptor import Platform
 from ocihist.model.image import Image
 from ocihist.sources.base import Inventory
+
+if TYPE_CHECKING:
+    from ocihist.analyze.history import Alignment
 
 
 def open_input(path: str, *, config: str | None = None) -> Inventory:
@@ -15,6 +19,15 @@ def open_input(path: str, *, config: str | None = None) -> Inventory:
     from ocihist.sources.detect import open_input as _open
 
     return _open(path, config=config)
+
+
+def history(inventory: Inventory, image: Image) -> Alignment:
+    """The image's build steps, each with the layer it made (`steps`), the layers no step
+    claims (`unattributed`) and the warnings about the pairing (`findings`), as `show`
+    reports them: an image that extends another in the same input is paired like it."""
+    from ocihist.analyze.history import Peers
+
+    return Peers(inventory.images).alignment(image)
 
 
 def parse_platform(text: str) -> Platform:
