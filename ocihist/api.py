@@ -81,6 +81,8 @@ def select_images(inventory: Inventory, *, platform: str | None = None,
         chosen = [i for i in chosen if _matches_ref(i, ref)]
     if not chosen:
         available = sorted({f"{i.ref or '-'} {i.platform or '?'}" for i in images})
+        short = ref is not None and len(ref) < 8 and all(c in "0123456789abcdef" for c in ref)
         raise UsageError(f"no image matches the selection; available: {', '.join(available)}",
-                         where=inventory.origin)
+                         where=inventory.origin,
+                         hint="a digest prefix needs 8 or more hex digits" if short else None)
     return list(chosen)

@@ -80,6 +80,9 @@ def test_ref_and_platform_selection(capsys) -> None:
     code, _, err = cli(capsys, "show", str(FIXTURES / "multiarch-layout"), "--platform",
                        "linux/s390x")
     assert code == 2 and err.count("\n") == 1 and "available" in err
+    code, _, err = cli(capsys, "show", str(FIXTURES / "umoci-layout"), "--ref", "cd5c")
+    assert code == 2 and err.rstrip().endswith("(a digest prefix needs 8 or more hex digits)")
+    assert cli(capsys, "show", str(FIXTURES / "umoci-layout"), "--ref", "cd5c0864")[0] == 0
 
 
 @pytest.mark.parametrize(("ref", "found"), [
