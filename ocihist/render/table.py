@@ -109,7 +109,7 @@ def image_table(image: Image, peers: Peers | None = None, *, truncate: bool = Tr
     unknown = image.history is None
     rows += [("-", "", _layer_id(layer), _layer_cell(layer), "unattributed",
               f"(layer {layer.index}: history unknown)" if unknown
-              else f"(layer {layer.index} has no history step)")
+              else f"(layer {layer.index}: no history step left for it)")
              for layer in alignment.unattributed]
     parts = [image_header(image),
              columns(("STEP", "CREATED", "LAYER", "SIZE", "COMMENT", "CREATED BY"), rows)]
