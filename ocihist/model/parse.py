@@ -193,18 +193,22 @@ def schema1_payload(raw: bytes, data: Mapping[str, Any]) -> bytes | None:
     return raw[:length] + tail
 
 
-def content_digest_matches(raw: bytes, digest: Digest) -> bool:
-    """Whether `raw` is the content `digest` names: its hash, or for a signed schema 1
-    manifest the hash of its JWS payload (the digest registries give such manifests)."""
+def content_digest_matches(raw: bytes, digest: Digest, *, signed_manifest: bool = False
+                           ) -> bool:
+    """Whether `raw` is the content `digest` names: its hash or, with `signed_manifest`, for
+    a signed schema 1 manifest the hash of its JWS payload (the digest registries give such
+    manifests; the caller must then read the payload, not the file: see parse_schema1)."""
     if Digest.of(raw, digest.algorithm) == digest:
         return True
-    if b'"signatures"' not in raw or len(raw) > JSON_LIMIT:
+    if not signed_manifest or b'"signatures"' not in raw or len(raw) > JSON_LIMIT:
         return False
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return False
-    payload = schema1_payload(raw, data) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("schemaVersion") != 1:
+        return False
+    payload = schema1_payload(raw, data)
     return payload is not None and Digest.of(payload, digest.algorithm) == digest
 
 

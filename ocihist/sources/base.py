@@ -46,8 +46,11 @@ class Source(Protocol):
     def has_blob(self, digest: Digest) -> bool:
         """Whether the blob is present (content is checked only when read)."""
 
-    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
-        """The whole blob, its digest verified; MissingBlob or IntegrityError otherwise."""
+    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT,
+                  manifest: bool = False) -> bytes:
+        """The whole blob, its digest verified; MissingBlob or IntegrityError otherwise.
+        With `manifest`, a signed schema 1 manifest may match by the digest of its JWS
+        payload; the caller then reads the payload (parse_manifest does)."""
 
     def findings(self) -> Sequence[Finding]:
         """Facts about the input as a whole (not about one image)."""
@@ -90,5 +93,6 @@ class PrebuiltSource:
     def has_blob(self, digest: Digest) -> bool:
         return False
 
-    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
+    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT,
+                  manifest: bool = False) -> bytes:
         raise MissingBlob(f"{self.kind} input has no blob {desc.digest}", where=self.origin)

@@ -13,9 +13,10 @@ from ocihist.sources.base import Root
 from ocihist.sources.tree import FileTree
 
 
-def verified(data: bytes, digest: Digest, *, what: str, where: str) -> bytes:
+def verified(data: bytes, digest: Digest, *, what: str, where: str,
+             signed_manifest: bool = False) -> bytes:
     """`data` if it is the content `digest` names; IntegrityError otherwise."""
-    if not content_digest_matches(data, digest):
+    if not content_digest_matches(data, digest, signed_manifest=signed_manifest):
         actual = Digest.of(data, digest.algorithm)
         raise IntegrityError(f"{what} should have digest {digest} but its bytes hash to {actual}",
                              where=where)
@@ -45,9 +46,10 @@ class TreeBlobSource:
     def has_blob(self, digest: Digest) -> bool:
         return self.tree.size(self.blob_name(digest)) is not None
 
-    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT) -> bytes:
+    def read_blob(self, desc: Descriptor, *, limit: int = JSON_LIMIT,
+                  manifest: bool = False) -> bytes:
         name = self.blob_name(desc.digest)
         if self.tree.size(name) is None:
             raise MissingBlob(f"blob {desc.digest} is absent", where=self.tree.label)
         return verified(self.tree.read(name, limit=limit), desc.digest, what=name,
-                        where=self.tree.label)
+                        where=self.tree.label, signed_manifest=manifest)

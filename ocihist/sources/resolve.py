@@ -78,10 +78,16 @@ class _Memo:
     def manifest(self, desc: Descriptor, where: str) -> tuple[Manifest, int, tuple[str, ...]]:
         """The parsed manifest, its size, and notes about it."""
         if desc.digest not in self.manifests:
-            raw = self.source.read_blob(desc)
+            raw = self.source.read_blob(desc, manifest=True)
             notes: list[str] = []
             manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})",
                                       digest=desc.digest, notes=notes)
+            by_payload = Digest.of(raw, desc.digest.algorithm) != desc.digest
+            if by_payload and not (isinstance(manifest, Schema1Manifest)
+                                   and manifest.digest == desc.digest):
+                # (matched by a JWS payload, but what was parsed is not that payload)
+                raise IntegrityError(f"blob {desc.digest} matches it only by a JWS payload "
+                                     "that is not the manifest read from it", where=where)
             self.manifests[desc.digest] = (manifest, len(raw), tuple(notes))
         return self.manifests[desc.digest]
 

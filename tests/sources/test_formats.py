@@ -223,6 +223,38 @@ def test_signed_schema1_in_a_layout_is_stored_under_its_payload_digest(
     assert [e.created_by for e in image.history] == [e.created_by for e in bare.history]
 
 
+def _jws_wrapped(outer: dict, genuine: bytes) -> bytes:
+    """`outer` with a JWS header whose payload (the first byte + formatTail) is `genuine`."""
+    import base64
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(f.dumps({"formatLength": 1, "formatTail": b64(genuine[1:])}))
+    return f.dumps({**outer, "signatures": [{"protected": header}]})
+
+
+@pytest.mark.parametrize("forged", ["config", "manifest-as-oci", "manifest-unversioned"])
+def test_a_jws_payload_never_vouches_for_other_bytes(tmp_path: Path, forged: str) -> None:
+    """A blob whose JWS payload hashes to its name is accepted only as the signed schema 1
+    manifest whose payload is then read: a config, or a manifest read as anything else, with
+    such a header is refused (it would let forged bytes pass under a genuine digest)."""
+    from ocihist.errors import IntegrityError
+
+    root, manifest = f.oci_layout(tmp_path / "l")
+    if forged == "config":
+        genuine = f.config(f.HISTORY, f.LAYERS)
+        outer = {"architecture": "amd64", "os": "linux", "schemaVersion": 1,
+                 "history": [{"created_by": "FORGED"}]}
+    else:
+        genuine = manifest
+        outer = {"mediaType": f.OCI_MANIFEST, "config": json.loads(manifest)["config"],
+                 "layers": [], **({"schemaVersion": 1} if forged == "manifest-as-oci" else {})}
+    (root / "blobs" / "sha256" / f.sha(genuine)[7:]).write_bytes(_jws_wrapped(outer, genuine))
+    with pytest.raises(IntegrityError):
+        api.open_input(str(root))
+
+
 def test_path_through_a_file_is_one_clear_error(tmp_path: Path) -> None:
     from ocihist.errors import InputError
 
