@@ -25,6 +25,9 @@ from ocihist.sources.base import Inventory, Root, Source
 MAX_DEPTH = 8
 MAX_ENTRIES = 10_000
 """More images and artifacts than this is a hostile fan-out, not an image store."""
+MAX_VISITS = 100_000
+"""Index entries followed in all (indexes listing indexes many times fan out exponentially
+while adding no image)."""
 MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
 """The most attestation payload bytes one input may hand to provenance analysis."""
 
@@ -69,6 +72,7 @@ class _Memo:
         self.payloads: dict[Digest, bytes] = {}
         self.payload_bytes = 0
         self.present: dict[Digest, bool] = {}
+        self.visits = 0
 
     def has(self, digest: Digest) -> bool:
         if digest not in self.present:
@@ -125,6 +129,11 @@ class _Walker:
         self.inventory.entries.append(entry)
 
     def walk(self, desc: Descriptor, where: str, ancestors: tuple[Digest, ...]) -> None:
+        self.memo.visits += 1
+        if self.memo.visits > MAX_VISITS:
+            raise MalformedDocument(f"more than {MAX_VISITS} index entries to follow: indexes "
+                                    "that fan out this far are not an image store",
+                                    where=self.root.where)
         if desc.digest in ancestors or len(ancestors) > MAX_DEPTH:
             self.inventory.findings.append(Finding(
                 "index-loop", f"index refers back to {desc.digest.short}; not followed", where))

@@ -155,6 +155,7 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
     os.mkfifo(fifo)
     paths["fifo-without-writer"] = fifo
     paths["index-fan-out"] = _fan_out(tmp / "fan")
+    paths["index-chain-fan-out"] = _chain_fan_out(tmp / "chain")
     root, manifest = f.oci_layout(tmp / "tampered")
     blob = root / "blobs" / "sha256" / f.sha(manifest)[7:]
     blob.write_bytes(manifest.replace(b'"schemaVersion":2', b'"schemaVersion":2 '))
@@ -180,9 +181,23 @@ def _fan_out(root: Path) -> Path:
     return root
 
 
-BAD = ["negative-pax-size", "newline-in-name", "legacy-empty-id", "fifo-without-writer",
-       "index-fan-out", "truncated-tar", "corrupt-header", "empty-file", "random-bytes",
-       "truncated-gzip",
+def _chain_fan_out(root: Path) -> Path:
+    """Ten distinct indexes, each listing the next six times: 6**10 paths, no image."""
+    f.oci_layout(root)
+    current = f.dumps({"schemaVersion": 2, "mediaType": f.OCI_INDEX, "manifests": []})
+    for level in range(11):
+        (root / "blobs" / "sha256" / f.sha(current)[7:]).write_bytes(current)
+        entry = {"mediaType": f.OCI_INDEX, "digest": f.sha(current), "size": len(current)}
+        current = f.dumps({"schemaVersion": 2, "mediaType": f.OCI_INDEX,
+                           "manifests": [entry] * (6 if level < 10 else 1),
+                           "annotations": {"level": str(level)}})
+    (root / "index.json").write_bytes(current)
+    return root
+
+
+BAD = ["index-chain-fan-out", "negative-pax-size", "newline-in-name", "legacy-empty-id",
+       "fifo-without-writer", "index-fan-out", "truncated-tar", "corrupt-header", "empty-file",
+       "random-bytes", "truncated-gzip",
        "malformed-json", "json-null", "missing-file", "manifest-null", "config-missing",
        "escaping-symlink", "absolute-symlink", "huge-manifest", "digest-mismatch",
        "hostile-digest"]
