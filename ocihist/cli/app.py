@@ -62,9 +62,12 @@ def typer_app() -> typer.Typer:
 
 
 def _fail(message: str, code: int) -> int:
-    """Write one line to stderr: control characters from the input are shown escaped."""
+    """Write one line to stderr (if it is open): control characters from the input are shown
+    escaped."""
     line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"ocihist: {message}")
-    sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    if sys.stderr is not None:
+        with suppress(OSError, ValueError):
+            sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
     return code
 
 
@@ -168,6 +171,6 @@ def main() -> None:
     registers no exit handlers; every command closes its own files)."""
     code = run()  # (stdout is flushed there, so that a failed write is reported)
     for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):  # the reader left, or the stream is closed
+        with suppress(OSError, ValueError, AttributeError):  # the reader left, or closed
             stream.flush()
     os._exit(code)

@@ -24,6 +24,8 @@ def _provenance_doc(p: Any) -> dict[str, Any]:
 
 
 def _text(doc: dict[str, Any]) -> str:
+    from ocihist.render.table import lines_text
+
     lines = []
     for image in doc["images"]:
         lines.append(f"== {image['ref'] or '(no name)'}  {image['platform']}  "
@@ -46,7 +48,7 @@ def _text(doc: dict[str, Any]) -> str:
                 lines.append(f"   material   {shown}".rstrip())
             lines.append(f"   dockerfile {p['note']}")
         lines.extend(f"   warning: {w['message']}" for w in image["warnings"])
-    return "\n".join(lines) + "\n"
+    return lines_text(lines) + "\n"
 
 
 def provenance(

@@ -21,9 +21,20 @@ if TYPE_CHECKING:
 TRUNCATE_AT = 60
 
 
+def flat(text: str) -> str:
+    """`text` kept on one line: its line breaks and tabs shown escaped, so that a value from
+    the input can never start a line of its own (cli/output.py escapes other controls)."""
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
+def lines_text(lines: Iterable[str]) -> str:
+    """Lines, each kept on one line (see `flat`)."""
+    return "\n".join(flat(line) for line in lines)
+
+
 def columns(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Left-aligned columns two spaces apart; the last column is never padded."""
-    table = [list(header), *[list(r) for r in rows]]
+    table = [[flat(cell) for cell in row] for row in (header, *rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
     for row in table:
@@ -90,11 +101,11 @@ def image_header(image: Image) -> str:
         lines.append(f"   pulled   {pulled[mt.ANNOTATION_SOURCE_REFERENCE]} from "
                      f"{pulled.get(mt.ANNOTATION_SOURCE_REGISTRY, '?')} at "
                      f"{pulled.get(mt.ANNOTATION_SOURCE_PULLED, '?')}")
-    return "\n".join(lines)
+    return lines_text(lines)
 
 
 def findings_text(findings: Iterable[Finding]) -> str:
-    return "\n".join(f"{f.severity}: {f}" for f in findings if f.severity != "info")
+    return lines_text(f"{f.severity}: {f}" for f in findings if f.severity != "info")
 
 
 def image_table(image: Image, peers: Peers | None = None, *, truncate: bool = True) -> str:
@@ -135,8 +146,8 @@ def dockerfile_text(inventory: Inventory, images: Sequence[Image],
     for image, view in zip(images, views, strict=True):
         header = f"# ocihist: {image.ref or '(no name)'} {image.platform or ''}".rstrip()
         found = (*image.findings, *peers.alignment(image).findings, *view.findings)
-        parts.append("\n".join([header, f"# source: {view.note}", *_commented(found),
-                                 view.text.rstrip()]))
+        parts.append("\n".join([lines_text([header, f"# source: {view.note}"]),
+                                 *_commented(found), view.text.rstrip()]))
     parts.append("\n".join(_commented(inventory.findings)))
     return "\n\n".join(p for p in parts if p) + "\n"
 

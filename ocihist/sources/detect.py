@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -107,6 +107,10 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
 @contextmanager
 def _opened(path: str) -> Iterator[tuple[BinaryIO, bool, int | None]]:
     if path == STDIN:
+        if sys.stdin is None:
+            raise InputError("stdin is closed", where=path)
+        with suppress(OSError, ValueError):  # (handed over non-blocking: reads would end early)
+            os.set_blocking(sys.stdin.fileno(), True)
         yield sys.stdin.buffer, False, None
         return
     handle, info = _open_file(path)
