@@ -145,8 +145,11 @@ def parse_statement(raw: bytes, *, where: str = "attestation") -> Statement:
         if not isinstance(data, dict):
             raise MalformedDocument("DSSE payload is not a JSON object", where=where)
     predicate = data.get("predicate")
+    listed = data.get("subject")
+    if listed is not None and not isinstance(listed, list):
+        raise MalformedDocument("statement subject is not a list", where=where)
     subjects = []
-    for item in data.get("subject") or ():
+    for item in listed or ():
         if isinstance(item, dict):
             digests = item.get("digest")
             sha = digests.get("sha256") if isinstance(digests, dict) else None

@@ -219,6 +219,9 @@ def test_dsse_without_signatures_is_unsigned() -> None:
     b'{"payloadType": "application/vnd.in-toto+json", "payload": "!!!"}',
     b'{"payloadType": "application/vnd.in-toto+json", "payload": "W10="}',
     b'{"predicateType": "https://spdx.dev/Document", "predicate": {}}',
+    b'{"predicateType": "https://slsa.dev/provenance/v0.2", "subject": 5, "predicate": {}}',
+    b'{"predicateType": "https://slsa.dev/provenance/v0.2", "subject": true, "predicate": {}}',
+    b'{"predicateType": "https://slsa.dev/provenance/v0.2", "subject": {}, "predicate": {}}',
 ])
 def test_hostile_attestations_raise_malformed(raw: bytes) -> None:
     with pytest.raises(MalformedDocument):
