@@ -31,34 +31,64 @@ class Alignment(NamedTuple):
 
 class Peers:
     """The images of one input, indexed once so that each image finds at once the image it
-    extends (whose history and layers both begin its own), and each alignment is made once."""
+    extends (whose history and layers both begin its own), and each alignment is made once.
+
+    Histories are kept in a trie, so finding the images whose whole history begins another's
+    costs one walk down that history, however many images there are."""
+
+    MAX_CANDIDATES = 32
+    """Images whose history is a prefix of one image's that are checked for its layers."""
 
     def __init__(self, images: Sequence[Image]) -> None:
-        self._by_history: dict[tuple[HistoryEntry, ...], list[Image]] = {}
+        self._trie: dict[object, dict] = {}  # HistoryEntry -> child; _ENDS -> images
         for image in images:
             if image.history:
-                self._by_history.setdefault(tuple(image.history), []).append(image)
-        self._lengths = sorted({len(h) for h in self._by_history}, reverse=True)
+                node = self._trie
+                for entry in image.history:
+                    node = node.setdefault(entry, {})
+                node.setdefault(_ENDS, []).append(image)
+        self._extended: dict[int, Image | None] = {}
         self._alignments: dict[int, Alignment] = {}
 
     def extended(self, image: Image) -> Image | None:
         """The image with the longest history that is a proper prefix of this image's, whose
         layers are also the first layers of this image."""
-        mine = tuple(image.history or ())
+        if id(image) not in self._extended:
+            self._extended[id(image)] = self._find_extended(image)
+        return self._extended[id(image)]
+
+    def _find_extended(self, image: Image) -> Image | None:
+        ends: list[list[Image]] = []
+        node: dict | None = self._trie
+        for entry in (image.history or ())[:-1]:  # proper prefixes only
+            node = node.get(entry) if node is not None else None
+            if node is None:
+                break
+            if _ENDS in node:
+                ends.append(node[_ENDS])
         digests = [layer.digest or layer.diff_id for layer in image.layers]
-        for length in self._lengths:
-            if length >= len(mine):
-                continue
-            for other in self._by_history.get(mine[:length], ()):
-                theirs = [layer.digest or layer.diff_id for layer in other.layers]
-                if None not in theirs and theirs == digests[: len(theirs)]:
-                    return other
+        candidates = [other for group in reversed(ends) for other in group]
+        for other in candidates[: self.MAX_CANDIDATES]:
+            theirs = [layer.digest or layer.diff_id for layer in other.layers]
+            if None not in theirs and theirs == digests[: len(theirs)]:
+                return other
         return None
 
     def alignment(self, image: Image) -> Alignment:
-        if id(image) not in self._alignments:
-            self._alignments[id(image)] = align(image, self)
+        """The image's alignment; the images it extends are aligned first, bottom up (a chain
+        of images each extending the next is walked, not recursed)."""
+        chain: list[Image] = []
+        current: Image | None = image
+        while current is not None and id(current) not in self._alignments:
+            chain.append(current)
+            current = self.extended(current)
+        for pending in reversed(chain):
+            self._alignments[id(pending)] = align(pending, self)
         return self._alignments[id(image)]
+
+
+_ENDS = object()
+"""The trie key under which the images whose history ends at a node are listed."""
 
 
 def align(image: Image, peers: Peers | None = None) -> Alignment:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from ocihist.errors import MissingBlob
+from ocihist.errors import MalformedDocument, MissingBlob
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
@@ -18,6 +18,41 @@ MANIFEST_FILE = "manifest.json"
 """A docker save's list of images; a containers `dir:` folder's one manifest."""
 REPOSITORIES_FILE = "repositories"
 """The tag map of docker saves; the only index of those before Docker 1.10."""
+
+
+MAX_ENTRIES = 10_000
+"""More images and artifacts than this in one input is a hostile fan-out, not an image store."""
+MAX_STEPS = 1_000_000
+"""History steps plus layers of all the images of one input. A few small documents repeated
+many times (one config behind 10,000 entries, one chain behind 10,000 tags) would amount to
+more than any real input: it is refused, not rendered."""
+
+
+class Budget:
+    """What one input amounts to so far, refused past MAX_ENTRIES entries or MAX_STEPS steps."""
+
+    __slots__ = ("entries", "steps", "where")
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.entries = 0
+        self.steps = 0
+
+    def add(self, entries: int, steps: int) -> None:
+        self.entries += entries
+        self.steps += steps
+        if self.entries > MAX_ENTRIES:
+            raise MalformedDocument(f"more than {MAX_ENTRIES} images and artifacts: an input "
+                                    "that fans out this far is not an image store",
+                                    where=self.where)
+        if self.steps > MAX_STEPS:
+            raise MalformedDocument(f"more than {MAX_STEPS} history steps and layers in all: "
+                                    "documents repeated this often are not an image store",
+                                    where=self.where)
+
+    def add_entry(self, entry: Image | Artifact) -> None:
+        history = entry.history if isinstance(entry, Image) else None
+        self.add(1, len(history or ()) + len(entry.layers))
 
 
 class Root(NamedTuple):

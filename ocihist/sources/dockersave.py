@@ -19,7 +19,7 @@ from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.model.parse import JSON_LIMIT, load_json, parse_config, parse_descriptor
 from ocihist.sources import assemble
-from ocihist.sources.base import MANIFEST_FILE, Inventory, PrebuiltSource, Root
+from ocihist.sources.base import MANIFEST_FILE, Budget, Inventory, PrebuiltSource, Root
 from ocihist.sources.compressed import compression_of
 from ocihist.sources.tarindex import normalize
 from ocihist.sources.tree import FileTree
@@ -67,8 +67,13 @@ class DockerSaveSource(PrebuiltSource):
         self._findings: list[Finding] = []
         self._configs: dict[str, tuple[bytes, Digest]] = {}
         self._parsed: dict[Digest, ImageConfig] = {}
-        self._roots = [Root(where=f"manifest.json[{i}]", entry=self._image(entry, i))
-                       for i, entry in enumerate(entries)]
+        budget = Budget(tree.label)
+        budget.add(len(entries), 0)  # (refused before any entry is read)
+        self._roots = []
+        for i, entry in enumerate(entries):
+            image = self._image(entry, i)
+            budget.add(0, len(image.history or ()) + len(image.layers))
+            self._roots.append(Root(where=f"manifest.json[{i}]", entry=image))
         if not self._roots:
             raise MalformedDocument("manifest.json lists no image", where=tree.label)
 
@@ -117,6 +122,7 @@ class DockerSaveSource(PrebuiltSource):
         names = _get(entry, "Layers") or []
         if not isinstance(names, list):
             raise MalformedDocument("Layers is not a list", where=where)
+        Budget(where).add(0, len(names))  # (one entry alone may list too many)
         sources = _get(entry, "LayerSources") or {}
         layers = []
         for j, raw_name in enumerate(names):

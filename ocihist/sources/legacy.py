@@ -10,7 +10,7 @@ from ocihist.model.descriptor import Platform
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.model.parse import JSON_LIMIT, json_object, v1_created_by
-from ocihist.sources.base import REPOSITORIES_FILE, PrebuiltSource, Root
+from ocihist.sources.base import REPOSITORIES_FILE, Budget, PrebuiltSource, Root
 from ocihist.sources.compressed import compression_of
 from ocihist.sources.tree import FileTree
 
@@ -30,6 +30,7 @@ class LegacySource(PrebuiltSource):
                                    what=REPOSITORIES_FILE)
         self._roots: list[Root] = []
         self._seen_layers: dict[str, _V1Layer] = {}
+        budget = Budget(where)
         for repo, tags in repositories.items():
             if not isinstance(tags, dict):
                 raise MalformedDocument(f"tags of {repo!r} are not an object", where=where)
@@ -37,8 +38,11 @@ class LegacySource(PrebuiltSource):
                 name = f"{repo}:{tag}"
                 if not isinstance(top_id, str) or not top_id:
                     raise MalformedDocument(f"{name} names no image id", where=where)
+                budget.add(1, 0)
+                image = self._image(name, str(top_id))
+                budget.add(0, len(image.history or ()) + len(image.layers))
                 self._roots.append(Root(where=f"repositories {name}", names=(name,), ref=name,
-                                        entry=self._image(name, str(top_id))))
+                                        entry=image))
         if not self._roots:
             raise MalformedDocument("repositories lists no image", where=where)
         self._findings = [

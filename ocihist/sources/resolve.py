@@ -20,11 +20,9 @@ from ocihist.model.image import Artifact, Image
 from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Manifest
 from ocihist.model.parse import parse_config, parse_manifest
 from ocihist.sources import assemble
-from ocihist.sources.base import Inventory, Root, Source
+from ocihist.sources.base import Budget, Inventory, Root, Source
 
 MAX_DEPTH = 8
-MAX_ENTRIES = 10_000
-"""More images and artifacts than this is a hostile fan-out, not an image store."""
 MAX_VISITS = 100_000
 """Index entries followed in all (indexes listing indexes many times fan out exponentially
 while adding no image)."""
@@ -39,6 +37,7 @@ def resolve(source: Source) -> Inventory:
     damaged: list[Exception] = []
     for root in source.roots():
         if root.entry is not None:
+            memo.budget.add_entry(root.entry)
             inventory.entries.append(root.entry)
         elif root.descriptor is not None:
             first = len(inventory.entries)
@@ -73,6 +72,7 @@ class _Memo:
         self.payload_bytes = 0
         self.present: dict[Digest, bool] = {}
         self.visits = 0
+        self.budget = Budget(source.origin)
 
     def has(self, digest: Digest) -> bool:
         if digest not in self.present:
@@ -122,10 +122,7 @@ class _Walker:
         self.damaged = damaged
 
     def _add(self, entry: Image | Artifact) -> None:
-        if len(self.inventory.entries) >= MAX_ENTRIES:
-            raise MalformedDocument(f"more than {MAX_ENTRIES} images and artifacts: indexes "
-                                    "that fan out this far are not an image store",
-                                    where=self.root.where)
+        self.memo.budget.add_entry(entry)
         self.inventory.entries.append(entry)
 
     def walk(self, desc: Descriptor, where: str, ancestors: tuple[Digest, ...]) -> None:

@@ -181,6 +181,29 @@ def _fan_out(root: Path) -> Path:
     return root
 
 
+def _amplified(tmp: Path, case: str) -> Path:
+    """Small inputs that repeat a few documents into more than any real image store."""
+    one_config = f.config([{"created_by": f"RUN {i}", "empty_layer": True} for i in range(200)],
+                          [])
+    entries = {"save-entries-amplified": [{"Config": "c.json"}] * 10_001,
+               "save-steps-amplified": [{"Config": "c.json"}] * 5_001,
+               "save-layers-amplified": [{"Config": "c.json", "Layers": ["l"] * 1_000_001}]}
+    if case in entries:
+        return f.write_tar(tmp / "amp.tar", {"c.json": one_config,
+                                              "manifest.json": f.dumps(entries[case])})
+    return _legacy_chain(tmp / "legacy-amp.tar", depth=1000, tags=1001)
+
+
+def _legacy_chain(path: Path, *, depth: int, tags: int) -> Path:
+    """A pre-1.10 save: a `depth`-long parent chain whose top `tags` tags all name."""
+    ids = [f"{i:064x}" for i in range(depth)]
+    members: dict[str, bytes | f.Link] = {
+        f"{layer}/json": f.dumps({"id": layer, **({"parent": ids[i - 1]} if i else {})})
+        for i, layer in enumerate(ids)}
+    members["repositories"] = f.dumps({"r": {f"t{t}": ids[-1] for t in range(tags)}})
+    return f.write_tar(path, members)
+
+
 def _chain_fan_out(root: Path) -> Path:
     """Ten distinct indexes, each listing the next six times: 6**10 paths, no image."""
     f.oci_layout(root)
@@ -195,9 +218,11 @@ def _chain_fan_out(root: Path) -> Path:
     return root
 
 
-BAD = ["index-chain-fan-out", "negative-pax-size", "newline-in-name", "legacy-empty-id",
-       "fifo-without-writer", "index-fan-out", "truncated-tar", "corrupt-header", "empty-file",
-       "random-bytes", "truncated-gzip",
+AMPLIFIED = ["save-entries-amplified", "save-steps-amplified", "save-layers-amplified",
+             "legacy-tags-amplified"]
+BAD = [*AMPLIFIED, "index-chain-fan-out", "negative-pax-size", "newline-in-name",
+       "legacy-empty-id", "fifo-without-writer", "index-fan-out", "truncated-tar",
+       "corrupt-header", "empty-file", "random-bytes", "truncated-gzip",
        "malformed-json", "json-null", "missing-file", "manifest-null", "config-missing",
        "escaping-symlink", "absolute-symlink", "huge-manifest", "digest-mismatch",
        "hostile-digest"]
@@ -205,7 +230,7 @@ BAD = ["index-chain-fan-out", "negative-pax-size", "newline-in-name", "legacy-em
 
 @pytest.mark.parametrize("case", BAD)
 def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path: Path, case: str) -> None:
-    path = _bad_inputs(tmp_path)[case]
+    path = _amplified(tmp_path, case) if case in AMPLIFIED else _bad_inputs(tmp_path)[case]
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     code, out, err = cli(capsys, "show", str(path))
     assert code == 2, (case, err)

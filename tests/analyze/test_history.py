@@ -1,0 +1,31 @@
+"""History ↔ layer alignment across the images of one input."""
+
+from __future__ import annotations
+
+from ocihist.analyze.history import Peers
+from ocihist.model.config import HistoryEntry
+from ocihist.model.digest import Digest
+from ocihist.model.image import Image, Layer
+
+COUNT = 1_200  # deeper than Python's recursion limit
+STEPS = tuple(HistoryEntry(created_by=f"RUN {i}") for i in range(COUNT))
+LAYERS = tuple(Layer(i, Digest("sha256", f"{i:064x}"), None, None, 1, None)
+               for i in range(COUNT + 1))
+
+
+def _image(steps: int, layers: int) -> Image:
+    return Image(ref=f"img:{steps}", names=(), where=f"#{steps}", manifest_digest=None,
+                 manifest_media_type=None, config_digest=None, config_media_type=None,
+                 platform=None, config=None, history=STEPS[:steps], layers=LAYERS[:layers])
+
+
+def test_a_long_chain_of_images_each_extending_the_next_is_aligned_bottom_up() -> None:
+    """Each image one step more than the last, the first with a layer that has no step: that
+    layer stays where the base puts it in every image, instead of shifting every pair."""
+    images = [_image(n, n + 1) for n in range(1, COUNT + 1)]
+    peers = Peers(images)
+    top = peers.alignment(images[-1])
+    assert [layer.index for layer in top.unattributed] == [1]
+    assert [s.layer.index for s in top.steps[:3] if s.layer] == [0, 2, 3]
+    assert peers.extended(images[-1]) is images[-2]
+    assert peers.extended(images[0]) is None
