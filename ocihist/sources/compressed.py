@@ -64,12 +64,8 @@ def decompressing(raw: BinaryIO, kind: str) -> BinaryIO:
         frames = ZstdFrames(raw)
         return _ZstdReader(zstandard.ZstdDecompressor().stream_reader(
             frames, read_size=READ_SIZE, read_across_frames=True), frames)
-    if kind == "xz":
-        return XzReader(raw)  # type: ignore[return-value]
-    if kind == "bzip2":
-        import bz2
-
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
+    if kind in ("xz", "bzip2"):
+        return ConcatenatedStreams(raw, kind)  # type: ignore[return-value]
     raise ValueError(kind)
 
 
@@ -198,27 +194,34 @@ class _ZstdReader:
         return count
 
 
-class XzReader:
-    """Concatenated xz streams, decoded with a memory limit (lzma.LZMAFile has none)."""
+class ConcatenatedStreams:
+    """xz or bzip2 input: streams one after another, each decoded in bounded steps (xz with
+    a memory limit, which lzma.LZMAFile lacks). Whatever follows a stream must be another
+    stream (for xz, after NUL padding in fours): trailing garbage is an error, as it is for
+    gzip and zstd (bz2.BZ2File would pass over it silently)."""
 
-    def __init__(self, raw: BinaryIO) -> None:
-        import lzma
-
-        self._lzma = lzma
+    def __init__(self, raw: BinaryIO, kind: str) -> None:
         self._raw = raw
+        self._kind = kind
         self._decoder = self._new_decoder()
         self._buffer = b""
         self._done = False
 
     def _new_decoder(self):  # type: ignore[no-untyped-def]
-        return self._lzma.LZMADecompressor(self._lzma.FORMAT_XZ, memlimit=XZ_MEMORY_LIMIT)
+        if self._kind == "xz":
+            import lzma
+
+            return lzma.LZMADecompressor(lzma.FORMAT_XZ, memlimit=XZ_MEMORY_LIMIT)
+        import bz2
+
+        return bz2.BZ2Decompressor()
 
     def _next_stream(self, rest: bytes) -> bytes:
-        """The start of the next stream after `rest`, past stream padding (NUL bytes, a
-        multiple of four); b"" at the end of the input."""
+        """The start of the next stream after `rest` (past xz's stream padding: NUL bytes,
+        a multiple of four); b"" at the end of the input."""
         padding = 0
         while True:
-            start = rest.lstrip(b"\0")
+            start = rest.lstrip(b"\0") if self._kind == "xz" else rest
             padding += len(rest) - len(start)
             if start:
                 break
@@ -238,20 +241,23 @@ class XzReader:
                 if not rest:
                     self._done = True
                     break
-                self._buffer += self._decoder.decompress(rest, READ_SIZE)
+                self._buffer += self._decode(rest)
                 continue
             chunk = b"" if self._decoder.needs_input is False else self._raw.read(READ_SIZE)
             if self._decoder.needs_input and not chunk:
-                raise EOFError("the xz stream ends early")
-            try:
-                self._buffer += self._decoder.decompress(chunk, READ_SIZE)
-            except self._lzma.LZMAError as error:
-                if "limit" in str(error).lower():
-                    raise ValueError(f"it asks for more than {XZ_MEMORY_LIMIT >> 20} MiB of "
-                                     "memory to decode") from None
-                raise
+                raise EOFError(f"the {self._kind} stream ends early")
+            self._buffer += self._decode(chunk)
         data, self._buffer = self._buffer[:want], self._buffer[want:]
         return data
+
+    def _decode(self, chunk: bytes) -> bytes:
+        try:
+            return self._decoder.decompress(chunk, READ_SIZE)  # type: ignore[no-any-return]
+        except Exception as error:
+            if self._kind == "xz" and "limit" in str(error).lower():
+                raise ValueError(f"it asks for more than {XZ_MEMORY_LIMIT >> 20} MiB of "
+                                 "memory to decode") from None
+            raise
 
 
 class CheckedStream:

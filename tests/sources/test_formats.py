@@ -273,13 +273,27 @@ def test_schema1_unsigned_changes_are_reported(corpus: Path) -> None:
     assert tampered.layers == good.layers
 
 
-def test_concatenated_xz_streams_are_one_input(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["xz", "bzip2"])
+def test_concatenated_streams_are_one_input(tmp_path: Path, kind: str) -> None:
+    compress = lzma.compress if kind == "xz" else __import__("bz2").compress
     plain, _ = f.docker_save(tmp_path / "save.tar")
     data = plain.read_bytes()
     half = len(data) // 2
-    (tmp_path / "two.xz").write_bytes(lzma.compress(data[:half]) + lzma.compress(data[half:]))
-    assert inventory_json(api.open_input(str(tmp_path / "two.xz")))["images"] == \
+    (tmp_path / "two").write_bytes(compress(data[:half]) + compress(data[half:]))
+    assert inventory_json(api.open_input(str(tmp_path / "two")))["images"] == \
         inventory_json(api.open_input(str(plain)))["images"]
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zstd", "xz", "bzip2"])
+def test_garbage_after_the_last_stream_is_refused(tmp_path: Path, kind: str) -> None:
+    import bz2
+
+    compress = {"gzip": gzip.compress, "zstd": zstandard.ZstdCompressor().compress,
+                "xz": lzma.compress, "bzip2": bz2.compress}[kind]
+    plain, _ = f.docker_save(tmp_path / "save.tar")
+    (tmp_path / "s").write_bytes(compress(plain.read_bytes()) + b"GARBAGE!GARBAGE!")
+    with pytest.raises(CorruptInput):
+        api.open_input(str(tmp_path / "s"))
 
 
 def test_xz_asking_for_too_much_memory_is_refused(tmp_path: Path,
