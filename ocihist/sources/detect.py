@@ -93,8 +93,7 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
                 body = _Prefixed(body_head, inner)  # type: ignore[arg-type]
                 inventory = _from_stream(body, body_head, path, seekable=False, size=None,
                                          config=config)
-                while inner.discard(READ_SIZE):  # to the end, so that the stream's own
-                    pass                         # trailer and checksum are checked
+                _read_to_the_end(inner, path)
             inventory.kind += f"+{kind}"
             return inventory
         if seekable:
@@ -102,6 +101,22 @@ def inspect(path: str, *, config: str | None = None) -> Inventory:
             return _from_stream(stream, head, path, seekable=True, size=size, config=config)
         return _from_stream(_Prefixed(head, stream), head, path,  # type: ignore[arg-type]
                             seekable=False, size=None, config=config)
+
+
+TRAILING_LIMIT = 1 << 20
+"""The most decompressed bytes read past the end of the archive (tar pads with zeros to a
+record, not to gigabytes: more is a decompression bomb, not an archive)."""
+
+
+def _read_to_the_end(stream: BinaryIO, path: str) -> None:
+    """Decode what follows the archive, so that the stream's own trailer and checksum are
+    checked; refuse more than TRAILING_LIMIT bytes of it."""
+    left = TRAILING_LIMIT
+    while count := stream.discard(min(READ_SIZE, left + 1)):  # type: ignore[attr-defined]
+        left -= count
+        if left < 0:
+            raise CorruptInput(f"more than {TRAILING_LIMIT >> 20} MiB of data follow the end "
+                               "of the archive in the compressed stream", where=path)
 
 
 @contextmanager

@@ -284,6 +284,19 @@ def test_concatenated_streams_are_one_input(tmp_path: Path, kind: str) -> None:
         inventory_json(api.open_input(str(plain)))["images"]
 
 
+@pytest.mark.parametrize(("padding", "refused"), [(10 << 10, False), (2 << 20, True)])
+def test_a_bomb_after_the_archive_is_refused(tmp_path: Path, padding: int,
+                                             refused: bool) -> None:
+    """Record padding after the tar's end is read; megabytes of it are a bomb."""
+    plain, _ = f.docker_save(tmp_path / "save.tar")
+    (tmp_path / "s.gz").write_bytes(gzip.compress(plain.read_bytes() + bytes(padding)))
+    if refused:
+        with pytest.raises(CorruptInput, match="follow the end of the archive"):
+            api.open_input(str(tmp_path / "s.gz"))
+    else:
+        assert len(api.open_input(str(tmp_path / "s.gz")).images) == 1
+
+
 @pytest.mark.parametrize("kind", ["gzip", "zstd", "xz", "bzip2"])
 def test_garbage_after_the_last_stream_is_refused(tmp_path: Path, kind: str) -> None:
     import bz2
