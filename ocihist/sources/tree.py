@@ -122,11 +122,12 @@ _DOCUMENT_NAMES = ("manifest.json", "index.json", "oci-layout", "repositories")
 
 
 def _looks_like_document(name: str, head: bytes) -> bool:
-    """Whether a streamed member is worth keeping: JSON by name or by its first byte."""
+    """Whether a streamed member is worth keeping: JSON by name or by its first byte (a head
+    of white space alone may still open a document: kept, and parsing decides)."""
     base = name.rsplit("/", 1)[-1]
     if base in _DOCUMENT_NAMES or base in ("json", "VERSION") or base.endswith(".json"):
         return True
-    return head.lstrip()[:1] in (b"{", b"[")
+    return head.lstrip()[:1] in (b"{", b"[", b"")
 
 
 class DirTree:

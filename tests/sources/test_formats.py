@@ -284,6 +284,19 @@ def test_concatenated_streams_are_one_input(tmp_path: Path, kind: str) -> None:
         inventory_json(api.open_input(str(plain)))["images"]
 
 
+def test_a_document_opening_with_white_space_is_kept_from_a_stream(tmp_path: Path) -> None:
+    """Its first bytes are blanks, not `{`: kept all the same, so that file and stream agree."""
+    blobs, (manifest,) = f.oci_blobs([(b" " * 16 + f.config(f.HISTORY, f.LAYERS), f.LAYERS)])
+    index = {"schemaVersion": 2, "manifests": [
+        {"mediaType": f.OCI_MANIFEST, "digest": f.sha(manifest), "size": len(manifest)}]}
+    archive = f.write_tar(tmp_path / "a.tar", {**blobs, "index.json": f.dumps(index),
+                                               "oci-layout": b'{"imageLayoutVersion":"1.0.0"}'})
+    (tmp_path / "a.tar.gz").write_bytes(gzip.compress(archive.read_bytes()))
+    from_file = inventory_json(api.open_input(str(archive)))["images"]
+    assert len(from_file[0]["history"]) == len(f.HISTORY)
+    assert inventory_json(api.open_input(str(tmp_path / "a.tar.gz")))["images"] == from_file
+
+
 @pytest.mark.parametrize(("padding", "refused"), [(10 << 10, False), (2 << 20, True)])
 def test_a_bomb_after_the_archive_is_refused(tmp_path: Path, padding: int,
                                              refused: bool) -> None:
