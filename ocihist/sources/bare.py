@@ -25,8 +25,8 @@ class MemoryTree:
         self.label = label
         self.files: dict[str, bytes] = {}
 
-    def add(self, data: bytes) -> Digest:
-        digest = Digest.of(data)
+    def add(self, data: bytes, algorithm: str = "sha256") -> Digest:
+        digest = Digest.of(data, algorithm)
         self.files[digest.hex] = data
         return digest
 
@@ -75,8 +75,8 @@ class BareSource(TreeBlobSource):
         self._roots.append(Root(where=origin, descriptor=Descriptor(media_type, digest, len(raw))))
         if config_raw is not None:
             self.kind = "manifest-config-pair"
-            actual = tree.add(config_raw)
             wanted = parse_descriptor(data.get("config"), where=f"{origin} config")
+            actual = tree.add(config_raw, wanted.digest.algorithm)
             if wanted.digest != actual:
                 raise IntegrityError(f"the manifest names config {wanted.digest} but "
                                      f"{config_origin} hashes to {actual}", where=origin)

@@ -484,3 +484,17 @@ def test_xz_stream_padding(tmp_path: Path, padding: int, ok: bool) -> None:
     else:
         with pytest.raises(CorruptInput, match="stream padding"):
             api.open_input(str(packed))
+
+
+def test_a_manifest_naming_its_config_by_sha512_reads_with_config(tmp_path: Path) -> None:
+    import hashlib
+
+    config = f.config(f.HISTORY, f.LAYERS)
+    manifest = f.dumps({"schemaVersion": 2, "mediaType": f.OCI_MANIFEST, "layers": [],
+                        "config": {"mediaType": f.OCI_CONFIG, "size": len(config),
+                                   "digest": "sha512:" + hashlib.sha512(config).hexdigest()}})
+    (tmp_path / "m.json").write_bytes(manifest)
+    (tmp_path / "c.json").write_bytes(config)
+    (image,) = api.open_input(str(tmp_path / "m.json"), config=str(tmp_path / "c.json")).images
+    assert [e.created_by for e in image.history or ()] == [h["created_by"] for h in f.HISTORY]
+    assert image.config_digest is not None and image.config_digest.algorithm == "sha512"
