@@ -41,7 +41,11 @@ def write(data: str | bytes) -> None:
             sys.stdout.flush()  # (what typer may have written first)
             encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
             data = data.translate(_TERMINAL_SAFE).encode(encoding, "backslashreplace")
-        sys.stdout.buffer.write(data)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+        else:  # a text stream put in its place (a caller's io.StringIO)
+            sys.stdout.write(data.decode("utf-8", "backslashreplace"))
         sys.stdout.flush()
 
 

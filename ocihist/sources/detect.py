@@ -164,6 +164,8 @@ def _reference_hint(path: str, exc: OSError) -> str | None:
 
 def open_input(path: str, *, config: str | None = None) -> Inventory:
     """The public entry point: a file, a folder, or `-`."""
+    if not path:
+        raise UsageError("the path is empty (`-` reads stdin)")
     try:
         if path != STDIN and Path(path).is_dir():
             if config is not None:

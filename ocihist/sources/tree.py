@@ -72,9 +72,12 @@ class TarTree:
         while member is not None and member.kind in ("symlink", "hardlink"):
             hops += 1
             target = member.link or ""
-            if target.startswith(("/", "../")) or hops > MAX_LINK_HOPS:
+            if target.startswith(("/", "../")):
                 raise UnsafePath(f"{member.name} links to {target!r}, outside the archive",
                                  where=self.label)
+            if hops > MAX_LINK_HOPS:
+                raise CorruptInput(f"{member.name} is one of links that lead to each other "
+                                   f"(more than {MAX_LINK_HOPS} hops)", where=self.label)
             member = self._members.get(target)
         return member
 

@@ -156,6 +156,9 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
     paths["fifo-without-writer"] = fifo
     paths["index-fan-out"] = _fan_out(tmp / "fan")
     paths["index-chain-fan-out"] = _chain_fan_out(tmp / "chain")
+    paths["link-cycle"] = f.write_tar(tmp / "cycle.tar", {
+        "manifest.json": f.dumps([{"Config": "a.json", "RepoTags": ["x:1"], "Layers": []}]),
+        "a.json": f.Link("b.json"), "b.json": f.Link("a.json")})
     root, manifest = f.oci_layout(tmp / "tampered")
     blob = root / "blobs" / "sha256" / f.sha(manifest)[7:]
     blob.write_bytes(manifest.replace(b'"schemaVersion":2', b'"schemaVersion":2 '))
@@ -220,7 +223,7 @@ def _chain_fan_out(root: Path) -> Path:
 
 AMPLIFIED = ["save-entries-amplified", "save-steps-amplified", "save-layers-amplified",
              "legacy-tags-amplified"]
-BAD = [*AMPLIFIED, "index-chain-fan-out", "negative-pax-size", "newline-in-name",
+BAD = [*AMPLIFIED, "index-chain-fan-out", "link-cycle", "negative-pax-size", "newline-in-name",
        "legacy-empty-id", "fifo-without-writer", "index-fan-out", "truncated-tar",
        "corrupt-header", "empty-file", "random-bytes", "truncated-gzip",
        "malformed-json", "json-null", "missing-file", "manifest-null", "config-missing",
@@ -238,6 +241,16 @@ def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path: Path, case: str) 
     assert err.count("\n") == 1 and err.startswith("ocihist: error: "), err
     assert "Traceback" not in err
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+def test_links_that_lead_to_each_other_are_named_so(capsys, tmp_path: Path) -> None:
+    _, _, err = cli(capsys, "show", str(_bad_inputs(tmp_path)["link-cycle"]))
+    assert "links that lead to each other" in err and "outside" not in err
+
+
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(capsys) -> None:
+    assert cli(capsys, "show", "") == (2, "", "ocihist: error: the path is empty (`-` reads "
+                                              "stdin)\n")
 
 
 def test_digest_mismatch_names_both_digests(capsys, tmp_path: Path) -> None:
