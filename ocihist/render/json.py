@@ -18,7 +18,7 @@ Schema `ocihist/show/v1`:
     LAYER   = {"index", "digest", "diff_id", "media_type", "size", "uncompressed_size"}
     FINDING = {"code", "severity", "where", "message"}
     created_kind = "absent" | "zero" (0001-01-01) | "epoch" (1970/1980) | "date" | "invalid"
-                   (not an RFC 3339 time; `created` is then as recorded)
+                   (not an ISO 8601 time; `created` is then as recorded)
 Absent facts are null, never guessed. The same input gives byte-identical output.
 """
 

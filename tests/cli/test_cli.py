@@ -68,7 +68,7 @@ def test_zero_epoch_and_invalid_times_are_labelled(capsys, tmp_path: Path) -> No
     _, out, _ = cli(capsys, "show", str(path))
     assert "0001-01-01T00:00:00Z (zero)" in out and "1970-01-01T00:00:00Z (epoch)" in out
     assert "garbage (invalid)" in out
-    assert "1 history step(s) have a created time that is not an RFC 3339 time (steps 2)" in out
+    assert "1 history step(s) have a created value that is not an ISO 8601 time (steps 2)" in out
     _, js, _ = cli(capsys, "show", str(path), "--json")
     kinds = [s["created_kind"] for s in json.loads(js)["images"][0]["history"]]
     assert kinds == ["zero", "epoch", "invalid", "date"]
