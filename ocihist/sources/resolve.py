@@ -54,11 +54,11 @@ def resolve(source: Source) -> Inventory:
 
 _DAMAGE = (IntegrityError, MalformedDocument)
 """What a blob's content can be wrong by; scoped to the entries that read it."""
-DAMAGE_CODES = ("damaged-manifest", "damaged-config")
+_DAMAGE_CODES = ("damaged-manifest", "damaged-config")
 
 
 def _is_damaged(image: Image) -> bool:
-    return any(f.code in DAMAGE_CODES for f in image.findings)
+    return any(f.code in _DAMAGE_CODES for f in image.findings)
 
 
 class _Memo:
