@@ -71,9 +71,13 @@ def show(
 
 
 def _exit_code(images: list[Image]) -> int:
-    """1 (finished, part failed) when a shown image carries an error finding, said in one
-    line on stderr too; else 0."""
+    """1 (finished, part failed) when a shown image carries an error finding or every one is
+    missing, said in one line on stderr too; else 0."""
     errors = [f for image in images for f in image.findings if f.severity == "error"]
+    if all(image.missing for image in images):
+        sys.stderr.write(f"ocihist: error: none of the {len(images)} image(s) listed has its "
+                         "manifest in this input, so no history is known\n")
+        return 1
     if not errors:
         return 0
     more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""

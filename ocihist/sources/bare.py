@@ -16,6 +16,7 @@ from ocihist.model.parse import json_object, parse_config, parse_descriptor, sni
 from ocihist.sources import assemble
 from ocihist.sources.base import Root
 from ocihist.sources.blobs import TreeBlobSource
+from ocihist.sources.layout import index_roots
 
 
 class MemoryTree:
@@ -72,7 +73,11 @@ class BareSource(TreeBlobSource):
         self.kind = "schema1-manifest" if "schemaVersion" in data and \
             data["schemaVersion"] == 1 else "manifest"
         digest = tree.add(raw)
-        self._roots.append(Root(where=origin, descriptor=Descriptor(media_type, digest, len(raw))))
+        if is_index(media_type):  # its entries are the roots, named as in a layout
+            self._roots.extend(index_roots(data, where=origin, label=origin))
+        else:
+            self._roots.append(Root(where=origin,
+                                    descriptor=Descriptor(media_type, digest, len(raw))))
         if config_raw is not None:
             self.kind = "manifest-config-pair"
             wanted = parse_descriptor(data.get("config"), where=f"{origin} config")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ocihist.errors import MalformedDocument
 from ocihist.model import mediatypes as mt
 from ocihist.model.descriptor import Descriptor
@@ -36,16 +39,23 @@ class OciLayoutSource(TreeBlobSource):
         if tree.size(LAYOUT_FILE) is None:
             self._findings.append(Finding("no-oci-layout", "the oci-layout file is absent",
                                           LAYOUT_FILE))
-        manifests = index.get("manifests")
-        if manifests is not None and not isinstance(manifests, list):
-            raise MalformedDocument("`manifests` is not a list", where=where)
-        self.listed = manifests is not None and len(manifests) > 0
-        for i, item in enumerate(manifests or []):
-            entry_where = f"index.json manifests[{i}]"
-            desc = parse_descriptor(item, where=entry_where)
-            names = entry_names(desc)
-            self._roots.append(Root(where=entry_where, names=names,
-                                    ref=desc.annotation(mt.ANNOTATION_REF_NAME), descriptor=desc))
+        self._roots = index_roots(index, where=where, label=INDEX_FILE)
+        self.listed = bool(self._roots)
+
+
+def index_roots(index: Mapping[str, Any], *, where: str, label: str) -> list[Root]:
+    """One root per entry of an index document (a layout's index.json, or an index given
+    alone), named by the entry's annotations."""
+    manifests = index.get("manifests")
+    if manifests is not None and not isinstance(manifests, list):
+        raise MalformedDocument("`manifests` is not a list", where=where)
+    roots = []
+    for i, item in enumerate(manifests or []):
+        entry_where = f"{label} manifests[{i}]"
+        desc = parse_descriptor(item, where=entry_where)
+        roots.append(Root(where=entry_where, names=entry_names(desc),
+                          ref=desc.annotation(mt.ANNOTATION_REF_NAME), descriptor=desc))
+    return roots
 
 
 class ContainersDirSource(TreeBlobSource):

@@ -339,9 +339,17 @@ def test_short_help_option(capsys) -> None:
 
 
 def test_a_layout_index_given_alone_points_at_its_folder(capsys) -> None:
-    code, out, _ = cli(capsys, "show", str(FIXTURES / "umoci-layout" / "index.json"))
-    assert code == 0 and out.count("missing: the manifest is listed") == 2
+    """Its entries keep their names; with no manifest in the input no history is known: a
+    partial result (exit 1), said on stderr."""
+    index = FIXTURES / "umoci-layout" / "index.json"
+    code, out, err = cli(capsys, "show", str(index))
+    assert code == 1 and out.count("missing: the manifest is listed") == 2
+    assert "== v1  platform unknown" in out and "== v2  platform unknown" in out
     assert f"`ocihist show {FIXTURES / 'umoci-layout'}` reads the layout's images" in out
+    assert err == ("ocihist: error: none of the 2 image(s) listed has its manifest in this "
+                   "input, so no history is known\n")
+    code, out, _ = cli(capsys, "ls", str(index))
+    assert code == 0 and f"{index} manifests[1]" in out.splitlines()[2]
 
 
 # A damaged blob harms only the images that need it.
