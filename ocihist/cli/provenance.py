@@ -1,4 +1,15 @@
-"""`ocihist provenance PATH`: what the attestations attached to each image say."""
+"""`ocihist provenance PATH`: what the attestations attached to each image say.
+
+Schema `ocihist/provenance/v1` (`--json`):
+    {"schema", "images": [{"ref", "manifest_digest", "platform": PLATFORM (as in show --json),
+      "provenance": [{"predicate_type", "slsa_version", "signature" ("unsigned" | "signature
+                      present, not verified"), "builder_id", "build_type", "started",
+                      "finished", "frontend", "build_args": {name: value}, "vcs": {key: value},
+                      "mode" ("min" | "max"), "materials": [{"uri", "digest"}],
+                      "dockerfile" (the recorded text, or null), "note"}],
+      "warnings": [FINDING]}]}
+Absent facts are null. The same input gives byte-identical output.
+"""
 
 from __future__ import annotations
 
