@@ -68,8 +68,20 @@ def test_build_args_values_with_spaces_anchor_on_the_shell() -> None:
 def test_build_args_ambiguity_settled_by_sorted_order() -> None:
     # "B=1 C=2" inside A's value: only the split into sorted keys is what Docker writes.
     pairs, rest = cb.split_build_args("A=x B=1 Z=2 /bin/sh -c true", 2, cb.DEFAULT_SHELL)
-    assert pairs == (("A", "x B=1"), ("Z", "2")) or pairs == (("A", "x"), ("B", "1 Z=2"))
+    assert pairs == (("A", "x"), ("B", "1 Z=2"))  # the earliest cut whose keys are sorted
     assert rest == "/bin/sh -c true"
+    pairs, _ = cb.split_build_args("Z=x B=1 A=2 /bin/sh -c true", 2, cb.DEFAULT_SHELL)
+    assert pairs == (("Z", "x"), ("B", "1 A=2"))  # no sorted cut: the earliest of all
+
+
+def test_build_args_with_two_dozen_keys_in_no_sorted_order_are_split_at_once() -> None:
+    """C(23, 11) ways to cut, none sorted: the earliest cut, found without trying each."""
+    keys = "ZYXWVUTSRQPONMLKJIHGFEDC"
+    step = "|12 " + " ".join(f"K{c}=v" for c in keys) + " /bin/sh -c echo hi"
+    parsed = cb.parse(step)
+    assert [k for k, _ in parsed.build_args] == [f"K{c}" for c in keys[:12]]
+    assert parsed.build_args[-1][1] == "v " + " ".join(f"K{c}=v" for c in keys[12:])
+    assert parsed.body == "echo hi"
 
 
 def test_build_args_exec_form_without_shell() -> None:
