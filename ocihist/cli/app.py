@@ -62,12 +62,7 @@ def typer_app() -> typer.Typer:
 
 
 def _fail(message: str, code: int) -> int:
-    """Write one line to stderr (if it is open): control characters from the input are shown
-    escaped."""
-    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"ocihist: {message}")
-    if sys.stderr is not None:
-        with suppress(OSError, ValueError):
-            sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    output.error_line(message)
     return code
 
 

@@ -15,7 +15,8 @@ from contextlib import contextmanager, suppress
 
 from ocihist.errors import OutputError
 
-_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]
+_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029,
+             *range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # (with bidi overrides)
 _TERMINAL_SAFE = {c: chr(c).encode("unicode_escape").decode() for c in _CONTROLS
                   if c not in (0x09, 0x0A)}
 
@@ -47,6 +48,16 @@ def write(data: str | bytes) -> None:
         else:  # a text stream put in its place (a caller's io.StringIO)
             sys.stdout.write(data.decode("utf-8", "backslashreplace"))
         sys.stdout.flush()
+
+
+def error_line(message: str) -> None:
+    """`ocihist: MESSAGE` as one line on stderr, everything unprintable in it escaped; nothing
+    when stderr is closed or refuses it."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"ocihist: {message}")
+    if sys.stderr is not None:
+        with suppress(OSError, ValueError):
+            sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+            sys.stderr.flush()
 
 
 def flush() -> None:

@@ -78,10 +78,10 @@ def pull_command(
     if not result.pulled and len(result.errors) == 1:
         raise result.errors[0]  # the whole job failed for one reason: its own exit code
     for ref, cause in result.failed:
-        sys.stderr.write(f"ocihist: {ref}: {cause}\n")
+        output.error_line(f"{ref}: {cause}")
     for item in result.pulled:
         for cause in item.failures:
-            sys.stderr.write(f"ocihist: {item.ref}: {cause}\n")
+            output.error_line(f"{item.ref}: {cause}")
     if not result.ok:
         raise typer.Exit(1)  # finished, but part of it failed
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 from ocihist.cli import output
@@ -75,12 +74,12 @@ def _exit_code(images: list[Image]) -> int:
     missing, said in one line on stderr too; else 0."""
     errors = [f for image in images for f in image.findings if f.severity == "error"]
     if all(image.missing for image in images):
-        sys.stderr.write(f"ocihist: error: none of the {len(images)} image(s) listed has its "
-                         "manifest in this input, so no history is known\n")
+        output.error_line(f"error: none of the {len(images)} image(s) listed has its manifest "
+                          "in this input, so no history is known")
         return 1
     if not errors:
         return 0
     more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-    sys.stderr.write(f"ocihist: error: {errors[0]}{more}\n")
+    output.error_line(f"error: {errors[0]}{more}")
     return 1
 

@@ -116,3 +116,23 @@ def test_non_blocking_pipes_are_read_and_written_whole(tmp_path: Path) -> None:
     feeder.join()
     assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
     assert len(expected) > 1 << 17 and got == expected
+
+
+def test_error_lines_from_a_partial_result_are_one_escaped_line(capsys, tmp_path: Path) -> None:
+    """A manifest without its config named by a hostile path: the stderr line escapes it."""
+    _, manifest = f.oci_layout(tmp_path / "l")
+    hostile = tmp_path / "m\x1b[31mRED\nocihist: forged.json"
+    hostile.write_bytes(manifest)
+    assert run(["show", str(hostile)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "m\\x1b[31mRED\\nocihist" in err
+
+
+def test_a_partial_result_with_stderr_closed_still_exits_1(tmp_path: Path) -> None:
+    _, manifest = f.oci_layout(tmp_path / "l")
+    (tmp_path / "m.json").write_bytes(manifest)
+    for redirect in ("2>&-", "2>/dev/full"):
+        result = subprocess.run(["sh", "-c", f"{sys.executable} -m ocihist show "
+                                 f"{tmp_path / 'm.json'} {redirect}"], capture_output=True,
+                                check=False, timeout=60)
+        assert result.returncode == 1, (redirect, result.stderr)
