@@ -10,7 +10,10 @@ as a whole is bad, and the first damage is raised.
 
 from __future__ import annotations
 
-from ocihist.errors import IntegrityError, MalformedDocument
+from collections.abc import Callable
+from typing import TypeVar
+
+from ocihist.errors import IntegrityError, MalformedDocument, MissingBlob, OcihistError
 from ocihist.model import mediatypes as mt
 from ocihist.model.config import ImageConfig
 from ocihist.model.descriptor import Descriptor
@@ -22,6 +25,7 @@ from ocihist.model.parse import parse_config, parse_manifest
 from ocihist.sources import assemble
 from ocihist.sources.base import Budget, Inventory, Root, Source
 
+T = TypeVar("T")
 MAX_DEPTH = 8
 MAX_VISITS = 100_000
 """Index entries followed in all (indexes listing indexes many times fan out exponentially
@@ -52,8 +56,9 @@ def resolve(source: Source) -> Inventory:
     return inventory
 
 
-_DAMAGE = (IntegrityError, MalformedDocument)
-"""What a blob's content can be wrong by; scoped to the entries that read it."""
+_DAMAGE = (IntegrityError, MalformedDocument, MissingBlob)
+"""What a present blob can fail to be read by (wrong digest, bad JSON, not kept from a
+stream); scoped to the entries that read it."""
 _DAMAGE_CODES = ("damaged-manifest", "damaged-config")
 
 
@@ -73,6 +78,18 @@ class _Memo:
         self.present: dict[Digest, bool] = {}
         self.visits = 0
         self.budget = Budget(source.origin)
+        self.failed: dict[Digest, OcihistError] = {}
+
+    def _once(self, digest: Digest, read: Callable[[], T]) -> T:
+        """`read()` for a blob not read before; a failure is remembered (without its
+        traceback, which holds the blob's bytes) and raised again for every later reader."""
+        if digest in self.failed:
+            raise self.failed[digest]
+        try:
+            return read()
+        except _DAMAGE as exc:
+            self.failed[digest] = exc.with_traceback(None)
+            raise
 
     def has(self, digest: Digest) -> bool:
         if digest not in self.present:
@@ -82,24 +99,32 @@ class _Memo:
     def manifest(self, desc: Descriptor, where: str) -> tuple[Manifest, int, tuple[str, ...]]:
         """The parsed manifest, its size, and notes about it."""
         if desc.digest not in self.manifests:
-            raw = self.source.read_blob(desc, manifest=True)
-            notes: list[str] = []
-            manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})",
-                                      digest=desc.digest, notes=notes)
-            by_payload = Digest.of(raw, desc.digest.algorithm) != desc.digest
-            if by_payload and not (isinstance(manifest, Schema1Manifest)
-                                   and manifest.digest == desc.digest):
-                # (matched by a JWS payload, but what was parsed is not that payload)
-                raise IntegrityError(f"blob {desc.digest} matches it only by a JWS payload "
-                                     "that is not the manifest read from it", where=where)
-            self.manifests[desc.digest] = (manifest, len(raw), tuple(notes))
+            self.manifests[desc.digest] = self._once(desc.digest,
+                                                     lambda: self._read_manifest(desc, where))
         return self.manifests[desc.digest]
 
+    def _read_manifest(self, desc: Descriptor, where: str
+                       ) -> tuple[Manifest, int, tuple[str, ...]]:
+        raw = self.source.read_blob(desc, manifest=True)
+        notes: list[str] = []
+        manifest = parse_manifest(raw, where=f"{where} ({desc.digest.short})",
+                                  digest=desc.digest, notes=notes)
+        by_payload = Digest.of(raw, desc.digest.algorithm) != desc.digest
+        if by_payload and not (isinstance(manifest, Schema1Manifest)
+                               and manifest.digest == desc.digest):
+            # (matched by a JWS payload, but what was parsed is not that payload)
+            raise IntegrityError(f"blob {desc.digest} matches it only by a JWS payload "
+                                 "that is not the manifest read from it", where=where)
+        return manifest, len(raw), tuple(notes)
+
     def config(self, desc: Descriptor, where: str) -> tuple[ImageConfig, int]:
-        if desc.digest not in self.configs:
+        def read() -> tuple[ImageConfig, int]:
             raw = self.source.read_blob(desc)
-            self.configs[desc.digest] = (parse_config(
-                raw, where=f"{where} config ({desc.digest.short})", digest=desc.digest), len(raw))
+            return parse_config(raw, where=f"{where} config ({desc.digest.short})",
+                                digest=desc.digest), len(raw)
+
+        if desc.digest not in self.configs:
+            self.configs[desc.digest] = self._once(desc.digest, read)
         return self.configs[desc.digest]
 
     def payload(self, desc: Descriptor) -> bytes | None:
@@ -107,7 +132,7 @@ class _Memo:
         if desc.digest not in self.payloads:
             if self.payload_bytes + (desc.size or 0) > MAX_PAYLOAD_BYTES:
                 return None
-            data = self.source.read_blob(desc)
+            data = self._once(desc.digest, lambda: self.source.read_blob(desc))
             self.payload_bytes += len(data)
             self.payloads[desc.digest] = data
         return self.payloads[desc.digest]

@@ -415,3 +415,45 @@ def test_when_every_image_is_damaged_the_input_is_bad(capsys, tmp_path: Path) ->
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and "should have digest" in err
 
+
+
+def test_a_damaged_blob_listed_many_times_is_read_once(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    from ocihist import api
+    from ocihist.sources.blobs import TreeBlobSource
+
+    root, manifests = _two_image_layout(tmp_path / "layout")
+    _flip_a_byte(_blob(root, manifests[0]))
+    index = json.loads((root / "index.json").read_bytes())
+    index["manifests"] = index["manifests"][:1] * 50 + index["manifests"][1:]
+    (root / "index.json").write_bytes(f.dumps(index))
+    reads: Counter[str] = Counter()
+    real = TreeBlobSource.read_blob
+
+    def counted(self: TreeBlobSource, desc, **kwargs):  # type: ignore[no-untyped-def]
+        reads[str(desc.digest)] += 1
+        return real(self, desc, **kwargs)
+
+    monkeypatch.setattr(TreeBlobSource, "read_blob", counted)
+    inventory = api.open_input(str(root))
+    assert len(inventory.images) == 51 and reads[f.sha(manifests[0])] == 1
+
+
+def test_a_blob_not_kept_from_a_stream_is_an_error_of_its_image_only(capsys,
+                                                                     tmp_path: Path) -> None:
+    """Bytes that do not look like a document are not kept from a compressed stream: the
+    image needing them is damaged, the other is shown, as from the plain archive."""
+    root, manifests = _two_image_layout(tmp_path / "layout")
+    config = json.loads(manifests[0])["config"]["digest"]
+    (root / "blobs" / "sha256" / config[7:]).write_bytes(b"garbage, not JSON")
+    members = {p.relative_to(root).as_posix(): p.read_bytes()
+               for p in sorted(root.rglob("*")) if p.is_file()}
+    archive = f.write_tar(tmp_path / "s.tar", members)
+    (tmp_path / "s.tar.gz").write_bytes(__import__("gzip").compress(archive.read_bytes()))
+    for path in (archive, tmp_path / "s.tar.gz"):
+        code, out, err = cli(capsys, "show", "--json", str(path))
+        a, b = json.loads(out)["images"]
+        assert (code, a["history"], len(b["history"])) == (1, None, len(f.HISTORY)), path
+        assert err.count("\n") == 1
