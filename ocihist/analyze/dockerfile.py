@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ocihist.analyze import createdby as cb
 from ocihist.analyze.history import Step, align
+from ocihist.analyze.text import flat
 from ocihist.model.config import HistoryEntry
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image
@@ -268,13 +269,19 @@ def _run(state: _State, p: cb.Parsed, body: str) -> list[str] | None:
 
 def _heredoc(body: str) -> str:
     first = body.split("\n", 1)[0]
-    marker = re.search(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)", first)
-    if marker and re.search(rf"^\s*{marker.group(1)}\s*$", body, re.M):
+    if _closes_its_heredoc(body.rstrip("\n"), first):
         return body.rstrip("\n")
     word = "EOF"
     while re.search(rf"^{word}$", body, re.M):
         word += "_"
     return f"<<{word}\n{body.rstrip(chr(10))}\n{word}"
+
+
+def _closes_its_heredoc(text: str, first: str) -> bool:
+    """Whether `text` opens a heredoc on its `first` line and its last line closes it (so
+    that nothing after the heredoc could be read as instructions of its own)."""
+    marker = re.search(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)", first)
+    return marker is not None and text.rsplit("\n", 1)[-1].strip() == marker.group(1)
 
 
 def _list_value(body: str, configured: object) -> list[str] | None:
@@ -521,6 +528,7 @@ def render_dockerfile(rec: Reconstruction, annotate: bool = False) -> str:
     with_instruction = {line.step_index for line in rec.lines if line.kind == "instruction"}
     out: list[str] = []
     for line in rec.lines:
+        line = _kept_on_its_lines(line)
         if annotate and line.step_index is not None:
             where = f"step {line.step_index}"
             if line.layer_digest:
@@ -533,6 +541,18 @@ def render_dockerfile(rec: Reconstruction, annotate: bool = False) -> str:
                 out.append(f"# ocihist: {where}")
         out.append(line.text)
     return "\n".join(out) + "\n"
+
+
+def _kept_on_its_lines(line: DockerfileLine) -> DockerfileLine:
+    """A line with line breaks from the input, flattened unless it is a RUN heredoc that
+    closes: no value can start an instruction of its own."""
+    text = line.text
+    if "\n" not in text and "\r" not in text:
+        return line
+    if line.kind == "instruction" and text.startswith("RUN ") and "\r" not in text and \
+            _closes_its_heredoc(text, text.split("\n", 1)[0]):
+        return line
+    return replace(line, text=flat(text))
 
 
 def _short(digest: str) -> str:

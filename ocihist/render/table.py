@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ocihist.analyze.history import Peers, align, time_kind
+from ocihist.analyze.text import flat
 from ocihist.model import mediatypes as mt
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
@@ -19,12 +20,6 @@ if TYPE_CHECKING:
     from ocihist.analyze.origin import DockerfileView
 
 TRUNCATE_AT = 60
-
-
-def flat(text: str) -> str:
-    """`text` kept on one line: its line breaks and tabs shown escaped, so that a value from
-    the input can never start a line of its own (cli/output.py escapes other controls)."""
-    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
 def lines_text(lines: Iterable[str]) -> str:

