@@ -69,7 +69,9 @@ class Peers:
         candidates = [other for group in reversed(ends) for other in group]
         for other in candidates[: self.MAX_CANDIDATES]:
             theirs = [layer.digest or layer.diff_id for layer in other.layers]
-            if None not in theirs and theirs == digests[: len(theirs)]:
+            made = sum(1 for entry in other.history or () if not entry.empty_layer)
+            # (a peer whose steps claim more layers than it has would pass its gap on)
+            if None not in theirs and theirs == digests[: len(theirs)] and made <= len(theirs):
                 return other
         return None
 

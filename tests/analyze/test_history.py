@@ -29,3 +29,13 @@ def test_a_long_chain_of_images_each_extending_the_next_is_aligned_bottom_up() -
     assert [s.layer.index for s in top.steps[:3] if s.layer] == [0, 2, 3]
     assert peers.extended(images[-1]) is images[-2]
     assert peers.extended(images[0]) is None
+
+
+def test_an_image_whose_steps_claim_more_layers_than_it_has_is_no_peer() -> None:
+    """P: steps A B C, layers 1 2. X: steps A B C D, layers 1 2 3 4, a match on its own."""
+    peer, image = _image(3, 2), _image(4, 4)
+    peers = Peers([peer, image])
+    assert peers.extended(image) is None
+    alignment = peers.alignment(image)
+    assert [s.layer.index for s in alignment.steps if s.layer] == [0, 1, 2, 3]
+    assert alignment.unattributed == () and alignment.findings == ()
