@@ -22,25 +22,34 @@ REPOSITORIES_FILE = "repositories"
 
 MAX_ENTRIES = 10_000
 """More images and artifacts than this in one input is a hostile fan-out, not an image store."""
-MAX_STEPS = 1_000_000
+MAX_STEPS = 500_000
 """History steps plus layers of all the images of one input. A few small documents repeated
 many times (one config behind 10,000 entries, one chain behind 10,000 tags) would amount to
 more than any real input: it is refused, not rendered."""
+MAX_TEXT = 64 << 20
+"""Characters of history text (created_by, comment) of all the images of one input, counted
+per image: one config with a 4 MB command behind 1,000 entries is 4 GB of output."""
 
 
 class Budget:
     """What one input amounts to so far, refused past MAX_ENTRIES entries or MAX_STEPS steps."""
 
-    __slots__ = ("entries", "steps", "where")
+    __slots__ = ("entries", "steps", "text", "where")
 
     def __init__(self, where: str) -> None:
         self.where = where
         self.entries = 0
         self.steps = 0
+        self.text = 0
 
-    def add(self, entries: int, steps: int) -> None:
+    def add(self, entries: int, steps: int, text: int = 0) -> None:
         self.entries += entries
         self.steps += steps
+        self.text += text
+        if self.text > MAX_TEXT:
+            raise MalformedDocument(f"more than {MAX_TEXT >> 20} MiB of history text in all: "
+                                    "documents repeated this often are not an image store",
+                                    where=self.where)
         if self.entries > MAX_ENTRIES:
             raise MalformedDocument(f"more than {MAX_ENTRIES} images and artifacts: an input "
                                     "that fans out this far is not an image store",
@@ -51,8 +60,14 @@ class Budget:
                                     where=self.where)
 
     def add_entry(self, entry: Image | Artifact) -> None:
-        history = entry.history if isinstance(entry, Image) else None
-        self.add(1, len(history or ()) + len(entry.layers))
+        self.add(1, 0)
+        self.add_image_size(entry)
+
+    def add_image_size(self, entry: Image | Artifact) -> None:
+        """Count what the entry's history and layers amount to."""
+        history = (entry.history or ()) if isinstance(entry, Image) else ()
+        text = sum(len(e.created_by or "") + len(e.comment or "") for e in history)
+        self.add(0, len(history) + len(entry.layers), text)
 
 
 class Root(NamedTuple):

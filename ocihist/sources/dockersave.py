@@ -72,7 +72,7 @@ class DockerSaveSource(PrebuiltSource):
         self._roots = []
         for i, entry in enumerate(entries):
             image = self._image(entry, i)
-            budget.add(0, len(image.history or ()) + len(image.layers))
+            budget.add_image_size(image)
             self._roots.append(Root(where=f"manifest.json[{i}]", entry=image))
         if not self._roots:
             raise MalformedDocument("manifest.json lists no image", where=tree.label)

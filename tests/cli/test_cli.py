@@ -186,15 +186,19 @@ def _fan_out(root: Path) -> Path:
 
 def _amplified(tmp: Path, case: str) -> Path:
     """Small inputs that repeat a few documents into more than any real image store."""
-    one_config = f.config([{"created_by": f"RUN {i}", "empty_layer": True} for i in range(200)],
-                          [])
-    entries = {"save-entries-amplified": [{"Config": "c.json"}] * 10_001,
-               "save-steps-amplified": [{"Config": "c.json"}] * 5_001,
-               "save-layers-amplified": [{"Config": "c.json", "Layers": ["l"] * 1_000_001}]}
-    if case in entries:
-        return f.write_tar(tmp / "amp.tar", {"c.json": one_config,
-                                              "manifest.json": f.dumps(entries[case])})
-    return _legacy_chain(tmp / "legacy-amp.tar", depth=1000, tags=1001)
+    from ocihist.sources.base import MAX_ENTRIES, MAX_STEPS, MAX_TEXT
+
+    if case == "legacy-tags-amplified":
+        return _legacy_chain(tmp / "legacy-amp.tar", depth=1000, tags=MAX_STEPS // 1000 + 1)
+    config = f.config([{"created_by": f"RUN {i}", "empty_layer": True} for i in range(200)], [])
+    long_step = f.config([{"created_by": "RUN " + "x" * (1 << 20), "empty_layer": True}], [])
+    entries = {"save-entries-amplified": [{"Config": "c.json"}] * (MAX_ENTRIES + 1),
+               "save-steps-amplified": [{"Config": "c.json"}] * (MAX_STEPS // 200 + 1),
+               "save-layers-amplified": [{"Config": "c.json", "Layers": ["l"] * MAX_STEPS}],
+               "save-text-amplified": [{"Config": "c.json"}] * ((MAX_TEXT >> 20) + 1)}
+    return f.write_tar(tmp / "amp.tar", {
+        "c.json": long_step if case == "save-text-amplified" else config,
+        "manifest.json": f.dumps(entries[case])})
 
 
 def _legacy_chain(path: Path, *, depth: int, tags: int) -> Path:
@@ -222,7 +226,7 @@ def _chain_fan_out(root: Path) -> Path:
 
 
 AMPLIFIED = ["save-entries-amplified", "save-steps-amplified", "save-layers-amplified",
-             "legacy-tags-amplified"]
+             "save-text-amplified", "legacy-tags-amplified"]
 BAD = [*AMPLIFIED, "index-chain-fan-out", "link-cycle", "negative-pax-size", "newline-in-name",
        "legacy-empty-id", "fifo-without-writer", "index-fan-out", "truncated-tar",
        "corrupt-header", "empty-file", "random-bytes", "truncated-gzip",
