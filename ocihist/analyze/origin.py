@@ -4,6 +4,7 @@ reconstructed from its history, and which attestations speak about it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from ocihist.analyze.dockerfile import reconstruct, render_dockerfile
@@ -49,12 +50,22 @@ def provenance_for(inventory: Inventory, image: Image) -> tuple[list[Provenance]
     for artifact in attestations_for(inventory, image):
         for i, payload in enumerate(artifact.payloads):
             where = f"{artifact.where} layer {i}"
-            try:
-                found.append(parse_provenance(payload, where=where))
-            except MalformedDocument as error:
-                if "not SLSA provenance" not in error.message:
-                    findings.append(Finding("bad-attestation", error.message, where))
+            parsed = _parsed(payload)
+            if isinstance(parsed, Provenance):
+                found.append(parsed)
+            elif "not SLSA provenance" not in parsed.message:
+                findings.append(Finding("bad-attestation", parsed.message, where))
     return found, findings
+
+
+@lru_cache(maxsize=8)
+def _parsed(payload: bytes) -> Provenance | MalformedDocument:
+    """An attestation payload parsed once, however many images share it; what is wrong with
+    it, if it is not provenance. (The last few are kept: 64 MiB at most.)"""
+    try:
+        return parse_provenance(payload)
+    except MalformedDocument as error:
+        return error.with_traceback(None)
 
 
 def dockerfile_for(inventory: Inventory, image: Image, *, annotate: bool = False,

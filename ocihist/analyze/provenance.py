@@ -30,6 +30,10 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 MAX_LINE_STEPS = 200_000
 """The most (Dockerfile line, build step) records one provenance may map; real ones hold
 hundreds."""
+MAX_MATERIALS = 10_000
+"""The most materials (inputs) one provenance may list; real builds list a handful."""
+MAX_DOCKERFILE_LINES = 100_000
+"""The most lines a recorded Dockerfile may have (8 MB of line breaks would be millions)."""
 
 Signature = Literal["unsigned", "signature present, not verified"]
 
@@ -248,6 +252,8 @@ def _prefixed(args: Mapping[str, str], prefix: str) -> Mapping[str, str]:
 
 def _materials(value: object) -> tuple[Material, ...]:
     out = []
+    if isinstance(value, list) and len(value) > MAX_MATERIALS:
+        raise ValueError(f"more than {MAX_MATERIALS} materials")
     for item in value if isinstance(value, list) else ():
         if isinstance(item, dict) and isinstance(item.get("uri"), str):
             sha = _map(item.get("digest")).get("sha256")
@@ -305,6 +311,8 @@ def _dockerfile(source: Mapping[str, Any], entry_point: str | None, build_config
     texts = data.decode("utf-8", "replace").split("\n")
     if texts and texts[-1] == "":
         texts.pop()
+    if len(texts) > MAX_DOCKERFILE_LINES:
+        raise ValueError(f"a Dockerfile of more than {MAX_DOCKERFILE_LINES} lines")
     steps_of: dict[int, list[str]] = {}
     pairs = 0
     inputs = _inputs(build_config)
@@ -322,10 +330,14 @@ def _dockerfile(source: Mapping[str, Any], entry_point: str | None, build_config
                         raise ValueError(f"more than {MAX_LINE_STEPS} line-to-step records")
                     for number in numbers:
                         steps_of.setdefault(number, []).append(str(step))
+    made_by: dict[tuple[str, ...], tuple[str, ...]] = {}  # worked out once per set of steps
     lines = []
     for number, text in enumerate(texts, start=1):
         steps = tuple(dict.fromkeys(steps_of.get(number, ())))
-        made = tuple(dict.fromkeys(d for s in steps for d in _own_layers(s, layers, inputs)))
+        if steps not in made_by:
+            made_by[steps] = tuple(dict.fromkeys(
+                d for s in steps for d in _own_layers(s, layers, inputs)))
+        made = made_by[steps]
         lines.append(SourceLine(number, text, steps, made))
     return DockerfileSource(_str(info.get("filename")), data, tuple(lines))
 

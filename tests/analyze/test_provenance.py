@@ -263,3 +263,51 @@ def test_line_to_step_records_are_bounded() -> None:
         "locations": locations}}}}
     with pytest.raises(MalformedDocument, match="line-to-step records"):
         parse_provenance(_statement(predicate, "https://slsa.dev/provenance/v0.2"))
+
+
+def _buildkit_predicate(dockerfile: bytes, **extra: object) -> dict:
+    return {"metadata": {"https://mobyproject.org/buildkit@v1#metadata": {"source": {
+        "infos": [{"filename": "Dockerfile", "data": base64.b64encode(dockerfile).decode()}],
+        "locations": {}}}}, **extra}
+
+
+@pytest.mark.parametrize(("predicate", "reason"), [
+    (_buildkit_predicate(b"\n" * 100_001), "Dockerfile of more than 100000 lines"),
+    (_buildkit_predicate(b"FROM a\n", materials=[{"uri": "x"}] * 10_001),
+     "more than 10000 materials"),
+], ids=["dockerfile-lines", "materials"])
+def test_oversized_provenance_is_a_bad_attestation(predicate: dict, reason: str) -> None:
+    with pytest.raises(MalformedDocument, match=reason):
+        parse_provenance(_statement(predicate, "https://slsa.dev/provenance/v0.2"))
+
+
+def test_a_step_covering_every_line_maps_its_layers_once() -> None:
+    """20,000 lines, one step over all of them, 50,000 layers: each line shares one tuple."""
+    layers = [{"digest": f"sha256:{i:064x}"} for i in range(50_000)]
+    predicate = _buildkit_predicate(b"RUN x\n" * 20_000)
+    meta = predicate["metadata"]["https://mobyproject.org/buildkit@v1#metadata"]
+    meta["source"]["locations"] = {"step0": {"locations": [{"ranges": [
+        {"start": {"line": 1}, "end": {"line": 20_000}}]}]}}
+    meta["layers"] = {"step0:0": [layers]}
+    source = parse_provenance(_statement(predicate, "https://slsa.dev/provenance/v0.2")).dockerfile
+    assert source is not None and len(source.lines) == 20_000
+    first, last = source.lines[0], source.lines[-1]
+    assert len(first.layers) == 50_000 and last.layers is first.layers
+
+
+def test_an_attestation_shared_by_many_images_is_parsed_once(monkeypatch) -> None:
+    from ocihist.analyze import origin
+
+    calls: list[bytes] = []
+    real = origin.parse_provenance
+
+    def counted(raw: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(origin, "parse_provenance", counted)
+    origin._parsed.cache_clear()
+    payload = _statement(_buildkit_predicate(b"FROM a\n"), "https://slsa.dev/provenance/v0.2")
+    first, second = origin._parsed(payload), origin._parsed(bytes(payload))
+    assert first is second and len(calls) == 1
+    origin._parsed.cache_clear()
