@@ -116,7 +116,7 @@ def parse_manifest(raw: bytes, *, where: str, digest: Digest | None = None,
     if digest is None:
         digest = Digest.of(raw)
     if mt.is_schema1(kind):
-        return parse_schema1(raw, where=where, notes=notes)
+        return parse_schema1(raw, where=where, notes=notes, algorithm=digest.algorithm)
     if mt.is_index(kind) or (kind is None and "manifests" in data):
         return Index(raw=raw, digest=digest, media_type=_opt_str(data, "mediaType"),
                      manifests=_descriptor_list(data.get("manifests"), where=where,
@@ -212,10 +212,12 @@ def content_digest_matches(raw: bytes, digest: Digest, *, signed_manifest: bool 
     return payload is not None and Digest.of(payload, digest.algorithm) == digest
 
 
-def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> Schema1Manifest:
-    """Parse a schema 1 manifest; when signed, read the signed payload, not the whole file."""
+def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None,
+                  algorithm: str = "sha256") -> Schema1Manifest:
+    """Parse a schema 1 manifest; when signed, read the signed payload, not the whole file.
+    Its digest is taken with `algorithm` (that of the digest it was named by)."""
     data = json_object(raw, where=where, what="manifest")
-    digest: Digest | None = Digest.of(raw)
+    digest: Digest | None = Digest.of(raw, algorithm)
     signed = isinstance(data.get("signatures"), list) and bool(data["signatures"])
     if signed:
         payload = schema1_payload(raw, data)
@@ -230,7 +232,7 @@ def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None) -> 
                                          for k in ("fsLayers", "history", "name", "tag")):
                 notes.append("the file outside the JWS-signed bytes changes fsLayers, history, "
                              "name or tag (e.g. a duplicate key); the signed payload was used")
-            data, digest = parsed, Digest.of(payload or b"")
+            data, digest = parsed, Digest.of(payload or b"", algorithm)
         else:
             digest = None
             if notes is not None:
