@@ -8,8 +8,11 @@ from ocihist.cli import output
 from ocihist.errors import UsageError
 
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
+    from collections.abc import Sequence
+
     import typer
 
+    from ocihist.model.findings import Finding
     from ocihist.model.image import Image
 
 PATH_HELP = ("Layout folder, archive (plain, gzip, zstd, xz), JSON document, or - for stdin.")
@@ -57,22 +60,23 @@ def show(
         from ocihist.render.json import dumps, inventory_json
 
         output.write(dumps(inventory_json(inventory, images, dockerfiles=views)))
-        return _exit_code(images)
+        return _exit_code(images, inventory.findings)
     if views is not None:
         from ocihist.render.table import dockerfile_text
 
         output.write(dockerfile_text(inventory, images, views, peers))
-        return _exit_code(images)
+        return _exit_code(images, inventory.findings)
     from ocihist.render.table import inventory_text
 
     output.write(inventory_text(inventory, images, truncate=not no_trunc))
-    return _exit_code(images)
+    return _exit_code(images, inventory.findings)
 
 
-def _exit_code(images: list[Image]) -> int:
+def _exit_code(images: list[Image], inventory_findings: Sequence[Finding] = ()) -> int:
     """1 (finished, part failed) when a shown image carries an error finding or every one is
     missing, said in one line on stderr too; else 0."""
     errors = [f for image in images for f in image.findings if f.severity == "error"]
+    errors += [f for f in inventory_findings if f.severity == "error"]
     if all(image.missing for image in images):
         output.error_line(f"error: none of the {len(images)} image(s) listed has its manifest "
                           "in this input, so no history is known")

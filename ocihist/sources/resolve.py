@@ -167,11 +167,7 @@ class _Walker:
         try:
             manifest, size, notes = self.memo.manifest(desc, where)
         except _DAMAGE as exc:
-            self.damaged.append(exc)
-            self._add(assemble.unreadable_image(
-                desc, where=where, names=self.root.names, ref=self.root.ref,
-                finding=Finding("damaged-manifest", f"manifest blob {desc.digest.short} cannot "
-                                f"be read: {exc.message}", where, "error")))
+            self._damaged_manifest(desc, where, exc)
             return
         findings = [Finding("schema1-payload", note, where) for note in notes]
         findings += _descriptor_findings(desc, size, manifest.media_type, where)
@@ -242,6 +238,26 @@ class _Walker:
                 manifest.layers, config.diff_ids if config else None),
             platform=desc.platform, annotations=manifest.annotations, findings=findings)
 
+
+    def _damaged_manifest(self, desc: Descriptor, where: str, exc: OcihistError) -> None:
+        """A listed manifest that cannot be read: an attestation's is a warning; an index's
+        hides what it lists (an error of the input); any other is an image in error."""
+        problem = f"cannot be read: {exc.message}"
+        if desc.annotation(mt.ANNOTATION_REFERENCE_TYPE) == mt.REFERENCE_TYPE_ATTESTATION:
+            self.inventory.findings.append(Finding(
+                "damaged-attestation", f"attestation manifest {desc.digest.short} {problem}",
+                where))
+            return
+        self.damaged.append(exc)
+        if mt.is_index(desc.media_type):
+            self.inventory.findings.append(Finding(
+                "damaged-index", f"index {desc.digest.short} {problem}; the images it lists "
+                "are not shown", where, "error"))
+            return
+        self._add(assemble.unreadable_image(
+            desc, where=where, names=self.root.names, ref=self.root.ref,
+            finding=Finding("damaged-manifest", f"manifest blob {desc.digest.short} {problem}",
+                            where, "error")))
 
     def _payload(self, layer: Descriptor, where: str) -> bytes | None:
         """An attestation layer's bytes; None past the payload budget; b"" (and a finding)

@@ -461,3 +461,32 @@ def test_a_blob_not_kept_from_a_stream_is_an_error_of_its_image_only(capsys,
         a, b = json.loads(out)["images"]
         assert (code, a["history"], len(b["history"])) == (1, None, len(f.HISTORY)), path
         assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("damaged", ["nested-index", "attestation"])
+def test_a_damaged_index_is_an_error_and_a_damaged_attestation_a_warning(
+        capsys, tmp_path: Path, damaged: str) -> None:
+    root, manifests = _two_image_layout(tmp_path / "layout")
+    index = json.loads((root / "index.json").read_bytes())
+    second = index["manifests"][1]
+    if damaged == "nested-index":
+        nested = f.dumps({"schemaVersion": 2, "mediaType": f.OCI_INDEX, "manifests": [second]})
+        entry = {"mediaType": f.OCI_INDEX, "digest": f.sha(nested), "size": len(nested)}
+    else:
+        nested = f.dumps({"schemaVersion": 2, "mediaType": f.OCI_MANIFEST, "layers": [],
+                          "config": json.loads(manifests[1])["config"]})
+        entry = {"mediaType": f.OCI_MANIFEST, "digest": f.sha(nested), "size": len(nested),
+                 "annotations": {"vnd.docker.reference.type": "attestation-manifest",
+                                 "vnd.docker.reference.digest": f.sha(manifests[0])}}
+    _blob(root, nested).write_bytes(nested + b" ")  # one byte more: its digest is wrong
+    index["manifests"][1] = entry
+    (root / "index.json").write_bytes(f.dumps(index))
+    code, out, err = cli(capsys, "show", "--json", str(root))
+    doc = json.loads(out)
+    assert [i["ref"] for i in doc["images"]] == ["a"]
+    (warning,) = doc["warnings"]
+    assert warning["code"] == f"damaged-{'index' if damaged == 'nested-index' else 'attestation'}"
+    if damaged == "nested-index":
+        assert (code, warning["severity"]) == (1, "error") and err.count("\n") == 1
+    else:
+        assert (code, warning["severity"], err) == (0, "warning", "")
