@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ocihist.cli import output
-from ocihist.cli.show import JSON_HELP, PATH_HELP, PLATFORM_HELP, REF_HELP
+from ocihist.cli.show import JSON_HELP, PATH_HELP, PLATFORM_HELP, REF_HELP, partial_result_code
 
 if TYPE_CHECKING:  # typer resolves the annotations when the command is registered
     import typer
@@ -68,25 +68,29 @@ def provenance(
                                                  help=PLATFORM_HELP)] = None,
     ref: Annotated[str | None, typer.Option(metavar="TAG|DIGEST", help=REF_HELP)] = None,
     json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
-) -> None:
+) -> int:
     """SLSA build provenance attached to each image.
 
-    Signatures are reported as present or absent; they are not verified."""
+    Signatures are reported as present or absent; they are not verified. Exits 1 when an
+    image shown is damaged or lacks its config."""
     from ocihist import api
     from ocihist.analyze.origin import provenance_for
     from ocihist.render.json import dumps, findings_json, platform_json
 
     inventory = api.open_input(path)
     images = []
-    for image in api.select_images(inventory, platform=platform, ref=ref):
+    selected = api.select_images(inventory, platform=platform, ref=ref)
+    for image in selected:
         found, findings = provenance_for(inventory, image)
+        errors = [f for f in image.findings if f.severity == "error"]  # (damaged, no config)
         images.append({"ref": image.ref, "manifest_digest": str(image.manifest_digest),
                        "platform": platform_json(image.platform) if json
-                       else str(image.platform),
+                       else str(image.platform or "?"),
                        "provenance": [_provenance_doc(p) for p in found],
-                       "warnings": findings_json(findings)})
+                       "warnings": findings_json((*errors, *findings))})
     doc = {"schema": "ocihist/provenance/v1", "images": images}
     if json:
         output.write(dumps(doc))
     else:
         output.write(_text(doc))
+    return partial_result_code(selected, inventory.findings)

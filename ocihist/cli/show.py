@@ -60,19 +60,19 @@ def show(
         from ocihist.render.json import dumps, inventory_json
 
         output.write(dumps(inventory_json(inventory, images, dockerfiles=views)))
-        return _exit_code(images, inventory.findings)
+        return partial_result_code(images, inventory.findings)
     if views is not None:
         from ocihist.render.table import dockerfile_text
 
         output.write(dockerfile_text(inventory, images, views, peers))
-        return _exit_code(images, inventory.findings)
+        return partial_result_code(images, inventory.findings)
     from ocihist.render.table import inventory_text
 
     output.write(inventory_text(inventory, images, truncate=not no_trunc))
-    return _exit_code(images, inventory.findings)
+    return partial_result_code(images, inventory.findings)
 
 
-def _exit_code(images: list[Image], inventory_findings: Sequence[Finding] = ()) -> int:
+def partial_result_code(images: list[Image], inventory_findings: Sequence[Finding] = ()) -> int:
     """1 (finished, part failed) when a shown image carries an error finding or every one is
     missing, said in one line on stderr too; else 0."""
     errors = [f for image in images for f in image.findings if f.severity == "error"]

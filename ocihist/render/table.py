@@ -155,7 +155,8 @@ def listing(inventory: Inventory) -> str:
     rows = []
     for entry in inventory.entries:
         if isinstance(entry, Image):
-            kind = "missing" if entry.missing else "image"
+            damaged = any(f.code.startswith("damaged-") for f in entry.findings)
+            kind = "missing" if entry.missing else "damaged" if damaged else "image"
             steps = "-" if entry.history is None else str(len(entry.history))
             rows.append((kind, entry.ref or "-", str(entry.platform or "?"),
                          str(entry.manifest_digest or entry.config_digest or "-"), steps,

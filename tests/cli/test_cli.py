@@ -408,7 +408,11 @@ def test_a_damaged_blob_is_an_error_of_its_image_only(capsys, tmp_path: Path,
     code, out, err = cli(capsys, "show", "--ref", "b", str(root))
     assert (code, err) == (0, "") and out.startswith("== b  linux/amd64\n")
     code, out, _ = cli(capsys, "ls", str(root))
-    assert code == 0 and len(out.splitlines()) == 3
+    assert code == 0 and [line.split()[:2] for line in out.splitlines()[1:]] == [
+        ["damaged", "a"], ["image", "b"]]
+    code, out, err = cli(capsys, "provenance", "--json", str(root))
+    assert code == 1 and err.count("\n") == 1
+    assert json.loads(out)["images"][0]["warnings"][0]["code"] == f"damaged-{kind}"
 
 
 def test_when_every_image_is_damaged_the_input_is_bad(capsys, tmp_path: Path) -> None:
