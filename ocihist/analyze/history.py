@@ -101,9 +101,11 @@ def align(image: Image, peers: Peers | None = None) -> Alignment:
     """
     findings: list[Finding] = []
     history = image.history or ()
-    config_absent = image.config is None and image.manifest_digest is not None
-    if image.history is None and not image.missing and not config_absent:
-        # (an absent config is reported where it was noticed, not as "no history")
+    config_unknown = image.config is None and (
+        image.manifest_digest is not None or any(f.severity == "error" for f in image.findings))
+    if image.history is None and not image.missing and not config_unknown:
+        # (an absent or unreadable config is reported where it was noticed, not as "no
+        # history": the history is unknown, not empty)
         findings.append(Finding("no-history", "the image records no history", image.where))
     steps: list[Step] = []
     unattributed: list[Layer] = []

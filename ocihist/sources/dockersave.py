@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ocihist.errors import IntegrityError, MalformedDocument
+from ocihist.errors import IntegrityError, MalformedDocument, MissingBlob, OcihistError
 from ocihist.model.config import ImageConfig
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
@@ -70,10 +70,17 @@ class DockerSaveSource(PrebuiltSource):
         budget = Budget(tree.label)
         budget.add(len(entries), 0)  # (refused before any entry is read)
         self._roots = []
+        damage: list[OcihistError] = []
         for i, entry in enumerate(entries):
-            image = self._image(entry, i)
+            try:
+                image = self._image(entry, i)
+            except (IntegrityError, MalformedDocument, MissingBlob) as exc:
+                damage.append(exc)
+                image = self._damaged(entry, i, exc)
             budget.add_image_size(image)
             self._roots.append(Root(where=f"manifest.json[{i}]", entry=image))
+        if damage and len(damage) == len(entries):  # nothing intact: the archive is bad
+            raise damage[0]
         if not self._roots:
             raise MalformedDocument("manifest.json lists no image", where=tree.label)
 
@@ -115,6 +122,21 @@ class DockerSaveSource(PrebuiltSource):
         layers = self._layers(entry, config.diff_ids, where, findings)
         return assemble.image(ref=names[0] if names else None, names=names, where=where,
                               manifest_digest=None, manifest_media_type=None, config=config,
+                              config_media_type=None, layers=layers, findings=findings)
+
+    def _damaged(self, entry: Any, i: int, exc: OcihistError) -> Image:
+        """An entry whose config cannot be read: its layers, and the error."""
+        where = f"manifest.json[{i}]"
+        findings: list[Finding] = [Finding("damaged-config", f"{exc.message}: the history is "
+                                           "unknown", where, "error")]
+        tags = _get(entry, "RepoTags") if isinstance(entry, Mapping) else None
+        names = tuple(str(t) for t in tags) if isinstance(tags, list) else ()
+        try:
+            layers = self._layers(entry, None, where, findings)
+        except MalformedDocument:
+            layers = ()
+        return assemble.image(ref=names[0] if names else None, names=names, where=where,
+                              manifest_digest=None, manifest_media_type=None, config=None,
                               config_media_type=None, layers=layers, findings=findings)
 
     def _layers(self, entry: Mapping[str, Any], diff_ids: tuple[str, ...] | None, where: str,

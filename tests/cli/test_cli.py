@@ -494,3 +494,21 @@ def test_a_damaged_index_is_an_error_and_a_damaged_attestation_a_warning(
         assert (code, warning["severity"]) == (1, "error") and err.count("\n") == 1
     else:
         assert (code, warning["severity"], err) == (0, "warning", "")
+
+
+@pytest.mark.parametrize("damage", ["malformed", "absent"])
+def test_a_docker_save_entry_whose_config_cannot_be_read_is_its_error_only(
+        capsys, tmp_path: Path, damage: str) -> None:
+    good = f.config(f.HISTORY, f.LAYERS)
+    members: dict[str, bytes | f.Link] = {"good.json": good, "layer.tar": f.LAYERS[0]}
+    if damage == "malformed":
+        members["bad.json"] = b"{bad json"
+    members["manifest.json"] = f.dumps([
+        {"Config": "good.json", "RepoTags": ["good:1"], "Layers": ["layer.tar"]},
+        {"Config": "bad.json", "RepoTags": ["bad:1"], "Layers": ["layer.tar"]}])
+    code, out, err = cli(capsys, "show", "--json", str(f.write_tar(tmp_path / "s.tar", members)))
+    good_image, bad_image = json.loads(out)["images"]
+    assert code == 1 and err.count("\n") == 1 and "manifest.json[1]" in err
+    assert len(good_image["history"]) == len(f.HISTORY) and bad_image["history"] is None
+    assert [w["code"] for w in bad_image["warnings"]] == ["damaged-config"]
+    assert bad_image["names"] == ["bad:1"] and len(bad_image["layers"]) == 1
