@@ -78,7 +78,9 @@ def _is_tar(head: bytes) -> bool:
 
 
 def _is_json(head: bytes) -> bool:
-    return head.lstrip()[:1] in (b"{", b"[")
+    """Whether the input may be a JSON document: it opens with `{` or `[` after white space
+    (a head of white space alone too: parsing decides)."""
+    return bool(head) and head.lstrip()[:1] in (b"{", b"[", b"")
 
 
 def inspect(path: str, *, config: str | None = None) -> Inventory:

@@ -509,3 +509,12 @@ def test_a_manifest_naming_its_config_by_sha512_reads_with_config(tmp_path: Path
     (image,) = api.open_input(str(tmp_path / "m.json"), config=str(tmp_path / "c.json")).images
     assert [e.created_by for e in image.history or ()] == [h["created_by"] for h in f.HISTORY]
     assert image.config_digest is not None and image.config_digest.algorithm == "sha512"
+
+
+def test_a_json_document_after_much_white_space_is_read(tmp_path: Path) -> None:
+    """More blanks than the 512 bytes sniffed: still a config, from a file or a stream."""
+    (tmp_path / "c.json").write_bytes(b" " * 600 + f.config(f.HISTORY, f.LAYERS))
+    (tmp_path / "c.json.gz").write_bytes(gzip.compress((tmp_path / "c.json").read_bytes()))
+    for name in ("c.json", "c.json.gz"):
+        (image,) = api.open_input(str(tmp_path / name)).images
+        assert len(image.history or ()) == len(f.HISTORY)
