@@ -197,7 +197,9 @@ def content_digest_matches(raw: bytes, digest: Digest, *, signed_manifest: bool 
                            ) -> bool:
     """Whether `raw` is the content `digest` names: its hash or, with `signed_manifest`, for
     a signed schema 1 manifest the hash of its JWS payload (the digest registries give such
-    manifests; the caller must then read the payload, not the file: see parse_schema1)."""
+    manifests). The payload vouches only for what parse_manifest then reads: a document it
+    takes for schema 1, whose payload is a JSON object (parse_schema1 reads that, not the
+    file)."""
     if Digest.of(raw, digest.algorithm) == digest:
         return True
     if not signed_manifest or b'"signatures"' not in raw or len(raw) > JSON_LIMIT:
@@ -206,10 +208,15 @@ def content_digest_matches(raw: bytes, digest: Digest, *, signed_manifest: bool 
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return False
-    if not isinstance(data, dict) or data.get("schemaVersion") != 1:
+    if not isinstance(data, dict) or not mt.is_schema1(sniff_media_type(data)):
         return False
     payload = schema1_payload(raw, data)
-    return payload is not None and Digest.of(payload, digest.algorithm) == digest
+    if payload is None or Digest.of(payload, digest.algorithm) != digest:
+        return False
+    try:
+        return isinstance(orjson.loads(payload), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def parse_schema1(raw: bytes, *, where: str, notes: list[str] | None = None,
