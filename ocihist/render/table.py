@@ -14,7 +14,7 @@ from ocihist.analyze.text import flat
 from ocihist.model import mediatypes as mt
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
-from ocihist.sources.base import Inventory
+from ocihist.sources.base import Inventory, is_damaged
 
 if TYPE_CHECKING:
     from ocihist.analyze.origin import DockerfileView
@@ -155,8 +155,7 @@ def listing(inventory: Inventory) -> str:
     rows = []
     for entry in inventory.entries:
         if isinstance(entry, Image):
-            damaged = any(f.code.startswith("damaged-") for f in entry.findings)
-            kind = "missing" if entry.missing else "damaged" if damaged else "image"
+            kind = "missing" if entry.missing else "damaged" if is_damaged(entry) else "image"
             steps = "-" if entry.history is None else str(len(entry.history))
             rows.append((kind, entry.ref or "-", str(entry.platform or "?"),
                          str(entry.manifest_digest or entry.config_digest or "-"), steps,

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from ocihist.errors import MalformedDocument, MissingBlob
+from ocihist.errors import IntegrityError, MalformedDocument, MissingBlob
 from ocihist.model.descriptor import Descriptor
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
@@ -29,6 +29,17 @@ more than any real input: it is refused, not rendered."""
 MAX_TEXT = 64 << 20
 """Characters of history text (created_by, comment) of all the images of one input, counted
 per image: one config with a 4 MB command behind 1,000 entries is 4 GB of output."""
+
+
+BLOB_DAMAGE = (IntegrityError, MalformedDocument, MissingBlob)
+"""What a present blob can fail to be read by (wrong digest, bad JSON, not kept from a
+stream): an error of the entries that need it, not of the whole input."""
+DAMAGED_MANIFEST, DAMAGED_CONFIG = "damaged-manifest", "damaged-config"
+"""Codes of the findings that mark an image whose manifest or config could not be read."""
+
+
+def is_damaged(image: Image) -> bool:
+    return any(f.code in (DAMAGED_MANIFEST, DAMAGED_CONFIG) for f in image.findings)
 
 
 class Budget:
@@ -59,15 +70,11 @@ class Budget:
                                     "documents repeated this often are not an image store",
                                     where=self.where)
 
-    def add_entry(self, entry: Image | Artifact) -> None:
-        self.add(1, 0)
-        self.add_image_size(entry)
-
-    def add_image_size(self, entry: Image | Artifact) -> None:
-        """Count what the entry's history and layers amount to."""
+    def add_entry(self, entry: Image | Artifact, *, counted: bool = False) -> None:
+        """Count the entry (unless `counted` already) and its history and layers."""
         history = (entry.history or ()) if isinstance(entry, Image) else ()
         text = sum(len(e.created_by or "") + len(e.comment or "") for e in history)
-        self.add(0, len(history) + len(entry.layers), text)
+        self.add(0 if counted else 1, len(history) + len(entry.layers), text)
 
 
 class Root(NamedTuple):

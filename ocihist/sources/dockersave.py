@@ -12,14 +12,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ocihist.errors import IntegrityError, MalformedDocument, MissingBlob, OcihistError
+from ocihist.errors import IntegrityError, MalformedDocument, OcihistError
 from ocihist.model.config import ImageConfig
 from ocihist.model.digest import Digest
 from ocihist.model.findings import Finding
 from ocihist.model.image import Image, Layer
 from ocihist.model.parse import JSON_LIMIT, load_json, parse_config, parse_descriptor
 from ocihist.sources import assemble
-from ocihist.sources.base import MANIFEST_FILE, Budget, Inventory, PrebuiltSource, Root
+from ocihist.sources.base import (
+    BLOB_DAMAGE,
+    DAMAGED_CONFIG,
+    MANIFEST_FILE,
+    Budget,
+    Inventory,
+    PrebuiltSource,
+    Root,
+)
 from ocihist.sources.compressed import compression_of
 from ocihist.sources.tarindex import normalize
 from ocihist.sources.tree import FileTree
@@ -74,10 +82,10 @@ class DockerSaveSource(PrebuiltSource):
         for i, entry in enumerate(entries):
             try:
                 image = self._image(entry, i)
-            except (IntegrityError, MalformedDocument, MissingBlob) as exc:
+            except BLOB_DAMAGE as exc:
                 damage.append(exc)
                 image = self._damaged(entry, i, exc)
-            budget.add_image_size(image)
+            budget.add_entry(image, counted=True)
             self._roots.append(Root(where=f"manifest.json[{i}]", entry=image))
         if damage and len(damage) == len(entries):  # nothing intact: the archive is bad
             raise damage[0]
@@ -127,7 +135,7 @@ class DockerSaveSource(PrebuiltSource):
     def _damaged(self, entry: Any, i: int, exc: OcihistError) -> Image:
         """An entry whose config cannot be read: its layers, and the error."""
         where = f"manifest.json[{i}]"
-        findings: list[Finding] = [Finding("damaged-config", f"{exc.message}: the history is "
+        findings: list[Finding] = [Finding(DAMAGED_CONFIG, f"{exc.message}: the history is "
                                            "unknown", where, "error")]
         tags = _get(entry, "RepoTags") if isinstance(entry, Mapping) else None
         names = tuple(str(t) for t in tags) if isinstance(tags, list) else ()

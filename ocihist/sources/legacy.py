@@ -40,7 +40,7 @@ class LegacySource(PrebuiltSource):
                     raise MalformedDocument(f"{name} names no image id", where=where)
                 budget.add(1, 0)
                 image = self._image(name, str(top_id))
-                budget.add_image_size(image)
+                budget.add_entry(image, counted=True)
                 self._roots.append(Root(where=f"repositories {name}", names=(name,), ref=name,
                                         entry=image))
         if not self._roots:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from ocihist.errors import IntegrityError, MalformedDocument, MissingBlob, OcihistError
+from ocihist.errors import MalformedDocument, OcihistError
 from ocihist.model import mediatypes as mt
 from ocihist.model.config import ImageConfig
 from ocihist.model.descriptor import Descriptor
@@ -23,7 +23,16 @@ from ocihist.model.image import Artifact, Image
 from ocihist.model.manifest import ImageManifest, Index, Manifest, Schema1Manifest
 from ocihist.model.parse import parse_config, parse_manifest
 from ocihist.sources import assemble
-from ocihist.sources.base import Budget, Inventory, Root, Source
+from ocihist.sources.base import (
+    BLOB_DAMAGE,
+    DAMAGED_CONFIG,
+    DAMAGED_MANIFEST,
+    Budget,
+    Inventory,
+    Root,
+    Source,
+    is_damaged,
+)
 
 T = TypeVar("T")
 MAX_DEPTH = 8
@@ -50,20 +59,10 @@ def resolve(source: Source) -> Inventory:
                 inventory.entries[first:] = [
                     e._replace(entry_annotations=root.descriptor.annotations)
                     if isinstance(e, Image) else e for e in inventory.entries[first:]]
-    if damaged and not any(isinstance(e, Image) and not e.missing and not _is_damaged(e)
+    if damaged and not any(isinstance(e, Image) and not e.missing and not is_damaged(e)
                            for e in inventory.entries):
         raise damaged[0]
     return inventory
-
-
-_DAMAGE = (IntegrityError, MalformedDocument, MissingBlob)
-"""What a present blob can fail to be read by (wrong digest, bad JSON, not kept from a
-stream); scoped to the entries that read it."""
-_DAMAGE_CODES = ("damaged-manifest", "damaged-config")
-
-
-def _is_damaged(image: Image) -> bool:
-    return any(f.code in _DAMAGE_CODES for f in image.findings)
 
 
 class _Memo:
@@ -87,7 +86,7 @@ class _Memo:
             raise self.failed[digest]
         try:
             return read()
-        except _DAMAGE as exc:
+        except BLOB_DAMAGE as exc:
             self.failed[digest] = exc.with_traceback(None)
             raise
 
@@ -160,7 +159,7 @@ class _Walker:
             return
         try:
             manifest, size, notes = self.memo.manifest(desc, where)
-        except _DAMAGE as exc:
+        except BLOB_DAMAGE as exc:
             self._damaged_manifest(desc, where, exc)
             return
         findings = [Finding("schema1-payload", note, where) for note in notes]
@@ -200,10 +199,10 @@ class _Walker:
         if self.memo.has(config_desc.digest):
             try:
                 config, size = self.memo.config(config_desc, where)
-            except _DAMAGE as exc:
+            except BLOB_DAMAGE as exc:
                 self.damaged.append(exc)
                 problem = f"config blob {config_desc.digest.short} cannot be read"
-                findings.append(Finding("damaged-config", f"{problem} ({exc.message}): the "
+                findings.append(Finding(DAMAGED_CONFIG, f"{problem} ({exc.message}): the "
                                         "history is unknown", where, "error"))
                 return self._image_of(manifest, desc, where, findings, None)
             findings += _size_findings(config_desc, size, f"{where} config")
@@ -250,7 +249,7 @@ class _Walker:
             return
         self._add(assemble.unreadable_image(
             desc, where=where, names=self.root.names, ref=self.root.ref,
-            finding=Finding("damaged-manifest", f"manifest blob {desc.digest.short} {problem}",
+            finding=Finding(DAMAGED_MANIFEST, f"manifest blob {desc.digest.short} {problem}",
                             where, "error")))
 
     def _payload(self, layer: Descriptor, where: str) -> bytes | None:
@@ -258,7 +257,7 @@ class _Walker:
         when the blob is damaged."""
         try:
             return self.memo.payload(layer)
-        except _DAMAGE as exc:
+        except BLOB_DAMAGE as exc:
             self.inventory.findings.append(Finding(
                 "damaged-payload", f"attestation layer {layer.digest.short} cannot be read: "
                 f"{exc.message}", where))
