@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from ocihist.errors import InputError, UsageError
 from ocihist.model.descriptor import Platform
@@ -11,7 +12,7 @@ from ocihist.model.image import Image
 from ocihist.sources.base import Inventory
 
 if TYPE_CHECKING:
-    from ocihist.analyze.history import Alignment
+    from ocihist.analyze.history import Alignment, Peers
 
 
 def open_input(path: str, *, config: str | None = None) -> Inventory:
@@ -24,10 +25,17 @@ def open_input(path: str, *, config: str | None = None) -> Inventory:
 def history(inventory: Inventory, image: Image) -> Alignment:
     """The image's build steps, each with the layer it made (`steps`), the layers no step
     claims (`unattributed`) and the warnings about the pairing (`findings`), as `show`
-    reports them: an image that extends another in the same input is paired like it."""
+    reports them: an image that extends another in the same input is paired like it. The
+    input's images are indexed once, on the first call for that inventory."""
     from ocihist.analyze.history import Peers
 
-    return Peers(inventory.images).alignment(image)
+    peers = _PEERS.get(inventory)
+    if peers is None:
+        peers = _PEERS[inventory] = Peers(inventory.images)
+    return peers.alignment(image)
+
+
+_PEERS: WeakKeyDictionary[Inventory, Peers] = WeakKeyDictionary()
 
 
 def parse_platform(text: str) -> Platform:

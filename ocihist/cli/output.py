@@ -5,7 +5,7 @@ command quietly.
 Text is made safe for a terminal here, whatever the renderer: control characters other than
 line breaks and tabs (escape sequences, carriage returns, C1 controls, Unicode line
 separators) are written escaped (`\\x1b`), and characters the output encoding lacks as
-`\\u2603`. Line breaks inside values are the renderers' to escape (render/table.py `flat`).
+`\\u2603`. Line breaks inside values are the renderers' to escape (analyze/text.py `flat`).
 """
 
 import os

@@ -116,7 +116,7 @@ class Source(Protocol):
 class Inventory:
     """Everything found in one input: images and artifacts in input order."""
 
-    __slots__ = ("entries", "findings", "kind", "origin")
+    __slots__ = ("__weakref__", "entries", "findings", "kind", "origin")
 
     def __init__(self, origin: str, kind: str, findings: list[Finding] | None = None) -> None:
         self.origin = origin

@@ -39,3 +39,23 @@ def test_an_image_whose_steps_claim_more_layers_than_it_has_is_no_peer() -> None
     alignment = peers.alignment(image)
     assert [s.layer.index for s in alignment.steps if s.layer] == [0, 1, 2, 3]
     assert alignment.unattributed == () and alignment.findings == ()
+
+
+def test_the_library_indexes_an_input_once_for_all_its_images(monkeypatch) -> None:
+    import ocihist
+    from ocihist.analyze import history
+    from tests.conftest import FIXTURES
+
+    made = []
+    real = history.Peers.__init__
+
+    def counted(self: Peers, images) -> None:  # type: ignore[no-untyped-def]
+        made.append(len(images))
+        real(self, images)
+
+    monkeypatch.setattr(history.Peers, "__init__", counted)
+    inventory = ocihist.open_input(str(FIXTURES / "umoci-layout"))
+    v1, v2 = inventory.images
+    assert ocihist.history(inventory, v2).unattributed[0].index == 4  # placed as in v1
+    assert len(ocihist.history(inventory, v1).steps) == 9
+    assert made == [2]
